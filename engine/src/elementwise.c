@@ -395,9 +395,10 @@ int seq_binary_scalar(struct seq_tensor **out, enum seq_binop op,
                       struct seq_tensor *a, double s, bool scalar_first)
 {
     /* The number takes the tensor's kind: float tensors keep their dtype;
-     * an integer tensor with a fractional number becomes float32. */
+     * an integer tensor with a fractional number, or one no int64 holds
+     * (inf, nan, |s| >= 2^63), becomes float32. */
     enum seq_dtype dt = a->dtype;
-    if (dt == SEQ_INT64 && s != floor(s))
+    if (dt == SEQ_INT64 && (s != floor(s) || !(fabs(s) < 0x1p63)))
         dt = SEQ_FLOAT32;
     struct seq_tensor *sc = NULL;
     int st = seq_scalar(&sc, dt, s);

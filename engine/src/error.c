@@ -118,7 +118,8 @@ void *seq_alloc(int64_t nbytes, const char *what)
         return NULL;
     }
     memset(p, 0, sz);
-    int64_t live = (mem_live += nbytes);
+    mem_live += nbytes;
+    int64_t live = mem_live;
     mem_blocks++;
     if (live > mem_peak)
         mem_peak = live;

@@ -753,9 +753,11 @@ static void lane_log_softmax(double *y, const double *x, int64_t n,
             m = x[k];
     for (int64_t k = 0; k < n; k++)
         s += exp(x[k] - m);
-    double lse = m + log(s);
+    /* (x - m) - log s, not x - (m + log s): forming m + log s first
+     * cancels digits when the result is near 0 */
+    double ls = log(s);
     for (int64_t k = 0; k < n; k++)
-        y[k] = x[k] - lse;
+        y[k] = (x[k] - m) - ls;
 }
 
 /* Lane pair (g, y) -> dx for y = softmax(x):

@@ -217,6 +217,9 @@ void seq_release(struct seq_tensor *t)
     destroy(t);
     while (rel_len)
         destroy(rel_queue[--rel_len]);
+    free(rel_queue); /* a thread-local buffer would leak at thread exit */
+    rel_queue = NULL;
+    rel_cap = 0;
     rel_active = false;
 }
 
@@ -248,7 +251,8 @@ static int tensor_new(struct seq_tensor **out, const char *op,
     s->refcount = 1;
     t->storage = s;
     t->ndim = ndim;
-    memcpy(t->shape, shape, sizeof(int64_t) * (size_t)ndim);
+    if (ndim > 0)
+        memcpy(t->shape, shape, sizeof(int64_t) * (size_t)ndim);
     seq_contiguous_strides(ndim, shape, t->stride);
     t->dtype = dt;
     t->refcount = 1;
@@ -357,8 +361,8 @@ int seq_linspace(struct seq_tensor **out, enum seq_dtype dt, double start,
     void *p = seq_data(*out);
     double step = steps > 1 ? (end - start) / (double)(steps - 1) : 0;
     /* Fill symmetrically from both ends, as PyTorch does, so the last
-     * element is exactly `end`. */
-    int64_t half = steps / 2;
+     * element is exactly `end`; a single step is `start`, as in numpy. */
+    int64_t half = steps == 1 ? 1 : steps / 2;
     for (int64_t i = 0; i < steps; i++) {
         double v = i < half ? start + step * (double)i
                             : end - step * (double)(steps - 1 - i);
@@ -401,8 +405,10 @@ int seq_make_view(struct seq_tensor **out, const struct seq_tensor *base,
     t->storage->refcount++;
     t->offset = offset;
     t->ndim = ndim;
-    memcpy(t->shape, shape, sizeof(int64_t) * (size_t)ndim);
-    memcpy(t->stride, stride, sizeof(int64_t) * (size_t)ndim);
+    if (ndim > 0) {
+        memcpy(t->shape, shape, sizeof(int64_t) * (size_t)ndim);
+        memcpy(t->stride, stride, sizeof(int64_t) * (size_t)ndim);
+    }
     t->dtype = base->dtype;
     t->refcount = 1;
     *out = t;
