@@ -1,9 +1,9 @@
-/* main.c — the seqlab command line: dispatches to the subcommands.  At this
- * stage the engine is complete and the commands that sit on the Lua layer,
- * the grader and the TUI arrive with their own modules. */
+/* main.c — the seqlab command line: dispatches to the subcommands.   */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "cmds.h"
 #include "seq/tensor.h"
 
 static const char usage[] =
@@ -13,10 +13,25 @@ static const char usage[] =
     "word embeddings, attention and Transformers, on a C engine.\n"
     "\n"
     "commands:\n"
+    "  list          the course's pages and exercises with your progress\n"
+    "  read PAGE     print a reading page (--plain for pagers)\n"
+    "  check EX      grade an exercise (--all, --json, --junit FILE)\n"
+    "  grade EX      the same as check\n"
+    "  hint EX       the next hint (--level N)\n"
+    "  solution EX   the reference solution, after a pass (or --force)\n"
+    "  reset EX      restore the starter (--all); keeps a .bak copy\n"
+    "  run SCRIPT    run a Lua script (seqlab run --help for options)\n"
+    "  repl          an interactive Lua prompt with seq, nn, optim, viz, np\n"
+    "  dev verify    check the course: starters fail, solutions pass\n"
     "  version       print the version, the BLAS build and thread count\n"
     "  help          show this text\n"
     "\n"
-    "Run `make test` in the source tree to check the engine.\n";
+    "options for the course commands:\n"
+    "  --course DIR      the course folder (default: the bundled lessons/)\n"
+    "  --workspace DIR   where your copies and progress live (default:\n"
+    "                    $SEQLAB_WORKSPACE or $XDG_DATA_HOME/seqlab)\n"
+    "\n"
+    "exit status: 0 all pass, 1 some fail, 2 error, 64 usage\n";
 
 static int cmd_version(void)
 {
@@ -26,8 +41,29 @@ static int cmd_version(void)
     return 0;
 }
 
+/* Global options may come before the command ("seqlab --workspace W
+ * check x"); they are moved after it, where each command parses them. */
+static void hoist_command(int argc, char **argv)
+{
+    int i = 1;
+    while (i < argc && argv[i][0] == '-') {
+        bool takes_value = !strcmp(argv[i], "--course") ||
+                           !strcmp(argv[i], "--workspace");
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h") ||
+            !strcmp(argv[i], "--version"))
+            return;
+        i += takes_value ? 2 : 1;
+    }
+    if (i == 1 || i >= argc)
+        return;
+    char *cmd = argv[i];
+    memmove(argv + 2, argv + 1, sizeof(char *) * (size_t)(i - 1));
+    argv[1] = cmd;
+}
+
 int main(int argc, char **argv)
 {
+    hoist_command(argc, argv);
     if (argc < 2) {
         fputs(usage, stdout);
         return 0;
@@ -39,6 +75,22 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "--version") || !strcmp(cmd, "version"))
         return cmd_version();
+    if (!strcmp(cmd, "run"))
+        return seqlab_cmd_run(argc - 1, argv + 1);
+    if (!strcmp(cmd, "repl"))
+        return seqlab_cmd_repl(argc - 1, argv + 1);
+    static const struct {
+        const char *name;
+        int (*fn)(int, char **);
+    } cmds[] = {
+        {"list", seqlab_cmd_list},         {"read", seqlab_cmd_read},
+        {"check", seqlab_cmd_check},       {"grade", seqlab_cmd_check},
+        {"hint", seqlab_cmd_hint},         {"solution", seqlab_cmd_solution},
+        {"reset", seqlab_cmd_reset},       {"dev", seqlab_cmd_dev},
+    };
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+        if (!strcmp(cmd, cmds[i].name))
+            return cmds[i].fn(argc - 1, argv + 1);
     fprintf(stderr, "seqlab: unknown command '%s'\n\n%s", cmd, usage);
     return 64;
 }

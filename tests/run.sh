@@ -22,7 +22,8 @@ for prog in "$@"; do
     fi
     passed=$((passed + ok))
     failed=$((failed + bad))
-    name=$(basename "${prog%% *}")
+    # the suite's name: the last word of the command (the script or binary)
+    name=$(basename "${prog##* }")
     if [ "$bad" -eq 0 ]; then
         printf '%-28s %4d passed\n' "$name" "$ok"
     else

@@ -82,8 +82,13 @@ static int matmul_raw(struct seq_tensor **out, struct seq_tensor *a,
                         (long long)k, (long long)b->shape[b->ndim - 2]);
     int nb;
     int64_t oshape[SEQ_MAX_DIMS + 2];
-    SEQ_TRY(seq_broadcast_shapes("matmul", a->ndim - 2, a->shape,
-                                 b->ndim - 2, b->shape, &nb, oshape));
+    if (seq_broadcast_shapes("matmul", a->ndim - 2, a->shape, b->ndim - 2,
+                             b->shape, &nb, oshape))
+        return seq_fail(SEQ_ESHAPE,
+                        "matmul: the batch dimensions of %s and %s cannot "
+                        "be broadcast",
+                        seq_shape_str(b1, sizeof b1, a->ndim, a->shape),
+                        seq_shape_str(b2, sizeof b2, b->ndim, b->shape));
     if (nb + 2 > SEQ_MAX_DIMS)
         return seq_fail(SEQ_EINVAL, "matmul: more than %d dimensions",
                         SEQ_MAX_DIMS);

@@ -92,6 +92,10 @@ typedef double (*lane_reduce_fn)(const double *x, int64_t n, int64_t *idx,
 typedef void (*lane_map_fn)(double *y, const double *x, int64_t n,
                             const double *arg);
 
+static bool int64_extremum(lane_reduce_fn fn);
+static void extremum_i64(struct seq_tensor *r, struct seq_tensor *ix,
+                         const struct lanes *L, lane_reduce_fn fn);
+
 /* Reduces every lane of t into out (dtype dt), optionally writing indices. */
 static int reduce_lanes(struct seq_tensor **out, struct seq_tensor **indices,
                         const char *op, struct seq_tensor *t, int dim,
@@ -113,6 +117,12 @@ static int reduce_lanes(struct seq_tensor **out, struct seq_tensor **indices,
     }
     char *rp = seq_data(r);
     size_t es = seq_dtype_size(dt);
+    if (L.src->dtype == SEQ_INT64 && int64_extremum(fn)) {
+        /* compared as integers: through double, int64 values past 2^53
+         * would lose exactness */
+        extremum_i64(r, ix, &L, fn);
+        goto done;
+    }
     for (int64_t o = 0; o < L.outer; o++)
         for (int64_t i = 0; i < L.inner; i++) {
             int64_t k = -1;
@@ -122,6 +132,7 @@ static int reduce_lanes(struct seq_tensor **out, struct seq_tensor **indices,
             if (ix)
                 ((int64_t *)seq_data(ix))[o * L.inner + i] = k;
         }
+done:
     *out = r;
     r = NULL;
     if (indices) {
@@ -469,6 +480,35 @@ static double lane_argmin(const double *x, int64_t n, int64_t *idx,
     return (double)*idx;
 }
 
+static bool int64_extremum(lane_reduce_fn fn)
+{
+    return fn == lane_max || fn == lane_min || fn == lane_argmax ||
+           fn == lane_argmin;
+}
+
+/* max/min/argmax/argmin over int64 lanes; r receives values (or indices
+ * for the arg forms, which are int64 too), ix the indices if wanted. */
+static void extremum_i64(struct seq_tensor *r, struct seq_tensor *ix,
+                         const struct lanes *L, lane_reduce_fn fn)
+{
+    bool is_max = fn == lane_max || fn == lane_argmax;
+    bool want_index = fn == lane_argmax || fn == lane_argmin;
+    const int64_t *x = seq_data(L->src);
+    int64_t *y = seq_data(r);
+    for (int64_t o = 0; o < L->outer; o++)
+        for (int64_t i = 0; i < L->inner; i++) {
+            const int64_t *lane = x + o * L->n * L->inner + i;
+            int64_t b = 0;
+            for (int64_t k = 1; k < L->n; k++)
+                if (is_max ? lane[k * L->inner] > lane[b * L->inner]
+                           : lane[k * L->inner] < lane[b * L->inner])
+                    b = k;
+            y[o * L->inner + i] = want_index ? b : lane[b * L->inner];
+            if (ix)
+                ((int64_t *)seq_data(ix))[o * L->inner + i] = b;
+        }
+}
+
 static int arg_extremum(struct seq_tensor **out, const char *op,
                         struct seq_tensor *t, int dim, bool keepdim,
                         lane_reduce_fn fn)
@@ -504,7 +544,9 @@ static double lane_var(const double *x, int64_t n, int64_t *idx,
     m /= (double)n;
     for (int64_t k = 0; k < n; k++)
         s += (x[k] - m) * (x[k] - m);
-    return s / ((double)n - arg[0]);
+    /* PyTorch's divisor max(0, N - correction): never a negative var */
+    double div = (double)n - arg[0];
+    return s / (div > 0 ? div : 0);
 }
 
 /* var = sum (x - mean)^2 / (n - c)  =>  dvar/dx = 2 (x - mean) / (n - c).
@@ -577,12 +619,17 @@ static double lane_norm2(const double *x, int64_t n, int64_t *idx,
 {
     /* scaled to avoid overflow for large entries */
     double scale = 0, ssq = 1;
+    bool inf = false; /* inf / inf would make a NaN of two infinities */
     for (int64_t k = 0; k < n; k++) {
         double a = fabs(x[k]);
         if (a == 0)
             continue;
         if (a != a)
             return a;
+        if (isinf(a)) {
+            inf = true;
+            continue;
+        }
         if (scale < a) {
             ssq = 1 + ssq * (scale / a) * (scale / a);
             scale = a;
@@ -590,7 +637,7 @@ static double lane_norm2(const double *x, int64_t n, int64_t *idx,
             ssq += (a / scale) * (a / scale);
         }
     }
-    return scale * sqrt(ssq);
+    return inf ? INFINITY : scale * sqrt(ssq);
 }
 
 /* d||x||_2 = x / ||x|| dy, and 0 where the norm is 0 (the subgradient
@@ -688,6 +735,33 @@ static void lane_rcumsum(double *y, const double *x, int64_t n,
         y[k] = (s += x[k]);
 }
 
+/* Integer running sums stay in (wrapping) int64. */
+static int cumsum_int(struct seq_tensor **out, struct seq_tensor *t, int d)
+{
+    struct lanes L;
+    struct seq_tensor *r = NULL;
+    int st;
+    SEQ_TRY(lanes_init(&L, "cumsum", t, d, true));
+    SEQ_TRY(seq_empty(&r, SEQ_INT64, t->ndim, t->shape));
+    const int64_t *x = seq_data(L.src);
+    int64_t *y = seq_data(r);
+    for (int64_t o = 0; o < L.outer; o++)
+        for (int64_t i = 0; i < L.inner; i++) {
+            uint64_t s = 0;
+            for (int64_t k = 0; k < L.n; k++) {
+                int64_t at = (o * L.n + k) * L.inner + i;
+                s += (uint64_t)x[at];
+                y[at] = (int64_t)s;
+            }
+        }
+    *out = r;
+    r = NULL;
+fail:
+    lanes_free(&L);
+    seq_release(r);
+    return st;
+}
+
 /* y_k = sum_{j<=k} x_j  =>  dx_j = sum_{k>=j} dy_k, a reversed cumsum. */
 static int cumsum_backward(struct seq_node *n, struct seq_tensor *g,
                            struct seq_tensor **gin)
@@ -701,6 +775,8 @@ int seq_cumsum(struct seq_tensor **out, struct seq_tensor *t, int dim)
     struct seq_tensor *r = NULL;
     int d, st;
     SEQ_TRY(seq_wrap_dim("cumsum", dim, t->ndim, &d));
+    if (t->dtype == SEQ_INT64)
+        return cumsum_int(out, t, d);
     SEQ_TRY(map_lanes(&r, "cumsum", t, d, t->dtype, lane_cumsum, NULL));
     if (seq_dtype_is_float(t->dtype)) {
         record1(r, t, "CumsumBackward", cumsum_backward, d, false, &st);

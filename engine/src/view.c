@@ -265,12 +265,13 @@ int seq_slice(struct seq_tensor **out, struct seq_tensor *t, int dim,
         end += size;
     start = start < 0 ? 0 : start > size ? size : start;
     end = end < start ? start : end > size ? size : end;
-    int64_t len = (end - start + step - 1) / step;
+    /* written so that a huge step cannot overflow */
+    int64_t len = end > start ? (end - start - 1) / step + 1 : 0;
     int64_t shape[SEQ_MAX_DIMS], stride[SEQ_MAX_DIMS];
     memcpy(shape, t->shape, sizeof shape);
     memcpy(stride, t->stride, sizeof stride);
     shape[d] = len;
-    stride[d] = t->stride[d] * step;
+    stride[d] = len > 1 ? t->stride[d] * step : t->stride[d];
     struct seq_tensor *r = NULL;
     struct seq_node *n = NULL;
     st = seq_make_view(&r, t, t->offset + start * t->stride[d], t->ndim,

@@ -1,0 +1,53 @@
+-- lstm_forward — an LSTM run over a whole sequence.
+--
+-- Fill in the parts marked YOUR CODE HERE, then run the tests.
+-- The equations are on the page "The LSTM cell and forward pass".
+local M = {}
+
+-- Given: the cell of the previous exercise, so that this file stands on
+-- its own.  Same arguments and results as lstm_cell_forward.
+local function lstm_cell_forward(xt, a_prev, c_prev, parameters)
+  local p = parameters
+  local concat = seq.cat({ a_prev, xt }, 1)
+  local ft = seq.sigmoid(p.Wf:matmul(concat) + p.bf)
+  local it = seq.sigmoid(p.Wi:matmul(concat) + p.bi)
+  local cct = seq.tanh(p.Wc:matmul(concat) + p.bc)
+  local c_next = ft * c_prev + it * cct
+  local ot = seq.sigmoid(p.Wo:matmul(concat) + p.bo)
+  local a_next = ot * seq.tanh(c_next)
+  local yt_pred = (p.Wy:matmul(a_next) + p.by):softmax(1)
+  return a_next, c_next, yt_pred,
+    { a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, parameters }
+end
+
+--- The forward pass of an LSTM over T_x time steps.
+---   x          (n_x, m, T_x)  the input sequence; step t is x:select(3, t)
+---   a0         (n_a, m)       the initial hidden state; the memory cell
+---                             starts at zeros
+---   parameters as for lstm_cell_forward
+--- Returns a (n_a, m, T_x), y (n_y, m, T_x), c (n_a, m, T_x) and
+--- caches = {list of the T_x cell caches, x}.
+function M.lstm_forward(x, a0, parameters)
+  local caches = {}
+  local n_x, m, T_x = table.unpack(x:shape())
+  local n_y, n_a = table.unpack(parameters.Wy:shape())
+
+  -- YOUR CODE HERE: a, c and y, float64 zeros of shapes (n_a, m, T_x),
+  -- (n_a, m, T_x) and (n_y, m, T_x)
+  local a = nil
+  local c = nil
+  local y = nil
+
+  -- YOUR CODE HERE: the state and the memory the first step starts from
+  local a_next = nil
+  local c_next = nil
+
+  for t = 1, T_x do
+    -- YOUR CODE HERE: run the cell on step t of x, store a_next, c_next
+    -- and the prediction in slot t of a, c and y, append the cache
+  end
+
+  return a, y, c, { caches, x }
+end
+
+return M
