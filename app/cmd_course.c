@@ -14,6 +14,7 @@
 #include "course/markdown.h"
 #include "course/workspace.h"
 #include "grade/grade.h"
+#include "grade/grade_item.h"
 
 #define EXIT_USAGE 64
 
@@ -269,56 +270,6 @@ out:
 
 /* ---- check -------------------------------------------------------------------- */
 
-static int grade_one(struct ctx *c, const struct course_item *ex,
-                     const char *file, struct grade_result *r)
-{
-    char err[512];
-    char *learner = NULL;
-    if (file) {
-        learner = realpath(file, NULL);
-        if (!learner) {
-            fprintf(stderr, "seqlab: %s: %s\n", file, strerror(errno));
-            return -1;
-        }
-    } else {
-        if (workspace_ensure(&c->ws, ex, err, sizeof err) < 0) {
-            fprintf(stderr, "seqlab: %s\n", err);
-            return -1;
-        }
-        learner = workspace_file(&c->ws, ex);
-    }
-    char *tests = course_path(ex, COURSE_TESTS);
-    struct grade_request q = {
-        .exercise = ex->id,
-        .learner = learner,
-        .tests = tests,
-        .lesson_dir = ex->lesson->dir,
-        .course_root = c->course.root,
-        .workspace = file ? NULL : c->ws.dir,
-        .timeout = ex->timeout,
-    };
-    int st = learner && tests ? grade_run(r, &q) : -1;
-    free(learner);
-    free(tests);
-    return st;
-}
-
-static void record(struct ctx *c, const struct grade_result *r)
-{
-    struct progress_rec *p = progress_get(&c->prog, r->exercise);
-    if (!p)
-        return;
-    p->status = r->status == GRADE_PASS   ? EX_PASS
-                : r->status == GRADE_FAIL ? EX_FAIL
-                                          : EX_ERROR;
-    if (p->max != r->max_score) { /* the tests changed: start over */
-        p->best = r->score;
-        p->max = r->max_score;
-    } else if (r->score > p->best) {
-        p->best = r->score;
-    }
-}
-
 int seqlab_cmd_check(int argc, char **argv)
 {
     struct ctx c;
@@ -358,13 +309,16 @@ int seqlab_cmd_check(int argc, char **argv)
         const struct course_item *ex = &c.course.items[i];
         if (!ex->is_exercise || (one && ex != one))
             continue;
-        if (grade_one(&c, ex, file, &rs[n]) != 0) {
+        char err[512];
+        if (grade_item(&rs[n], &c.course, &c.ws, ex, file, err,
+                       sizeof err) != 0) {
+            fprintf(stderr, "seqlab: %s\n", err);
             rc = 2;
             goto out;
         }
         const struct grade_result *r = &rs[n++];
         if (!file)
-            record(&c, r);
+            progress_record(&c.prog, r);
         any_fail |= r->status == GRADE_FAIL;
         any_error |= r->status > GRADE_FAIL;
         score += r->score;

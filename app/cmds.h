@@ -12,5 +12,6 @@ int seqlab_cmd_hint(int argc, char **argv);
 int seqlab_cmd_solution(int argc, char **argv);
 int seqlab_cmd_reset(int argc, char **argv);
 int seqlab_cmd_dev(int argc, char **argv); /* cmd_verify.c */
+int seqlab_cmd_tui(int argc, char **argv); /* tui/tui.c */
 
 #endif

@@ -2,6 +2,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmds.h"
 #include "seq/tensor.h"
@@ -11,6 +12,9 @@ static const char usage[] =
     "\n"
     "seqlab is a terminal lab for sequence models: RNNs, LSTMs and GRUs,\n"
     "word embeddings, attention and Transformers, on a C engine.\n"
+    "\n"
+    "With no command on a terminal, seqlab opens its interface on the\n"
+    "bundled course (also: seqlab tui).\n"
     "\n"
     "commands:\n"
     "  list          the course's pages and exercises with your progress\n"
@@ -64,10 +68,18 @@ static void hoist_command(int argc, char **argv)
 int main(int argc, char **argv)
 {
     hoist_command(argc, argv);
-    if (argc < 2) {
-        fputs(usage, stdout);
-        return 0;
+    /* no command on a terminal: the TUI on the bundled course */
+    if (argc < 2 || (argv[1][0] == '-' && strcmp(argv[1], "--help") &&
+                     strcmp(argv[1], "-h") && strcmp(argv[1], "--version"))) {
+        if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+            return seqlab_cmd_tui(argc, argv);
+        if (argc < 2) {
+            fputs(usage, stdout);
+            return 0;
+        }
     }
+    if (!strcmp(argv[1], "tui"))
+        return seqlab_cmd_tui(argc - 1, argv + 1);
     const char *cmd = argv[1];
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
         fputs(usage, stdout);

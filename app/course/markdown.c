@@ -1020,7 +1020,7 @@ static void layout_heading(struct builder *b, int level, const char *t,
     }
     static const char *const unicode[] = {"\u2550", "\u2500", "\u2504"};
     static const char *const ascii[] = {"=", "-", "~"};
-    const char *glyph = (b->ascii ? ascii : unicode)[level - 1];
+    const char *glyph = b->ascii ? ascii[level - 1] : unicode[level - 1];
     line_begin(b, 0);
     put_repeat(b, glyph, w > 0 ? w : 1, MD_RULE | st);
     line_end(b);

@@ -1386,8 +1386,9 @@ static int l_one_hot(lua_State *L)
     lua_Integer n = luaL_checkinteger(L, 2);
     if (n < 1)
         return luaL_argerror(L, 2, "number of classes must be positive");
+    enum seq_dtype dt = checkdtype(L, 3, SEQ_FLOAT32); /* before pushes */
+    lua_settop(L, 1);
     struct seq_tensor *ix = index_arg(L, 1, n, "one_hot");
-    enum seq_dtype dt = checkdtype(L, 3, SEQ_FLOAT32);
     struct seq_tensor **slot = lseq_newslot(L);
     lseq_check(L, seq_one_hot(slot, ix, n, dt));
     return 1;
@@ -2025,7 +2026,10 @@ int luaopen_seq(lua_State *L)
             lua_pop(L, 1);
         }
     }
+    void lseq_register_rnn(lua_State *L); /* l_rnn.c: rnn, lstm, sample */
+    lseq_register_rnn(L);
     lua_pushliteral(L, SEQLAB_VERSION);
     lua_setfield(L, -2, "version");
+    void lseq_register_music(lua_State *L); lseq_register_music(L);
     return 1;
 }

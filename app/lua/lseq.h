@@ -100,6 +100,14 @@ int lseq_last_stop(lua_State *L);
 void lseq_interrupt(void);
 void lseq_clear_interrupt(void);
 bool lseq_interrupted(void);
+/* A host callback run during lseq_pcall at most every ~30 ms of wall time
+ * (the clock is read by the count hook every few thousand instructions
+ * and at the engine's seq_poll_cancel), so that a host can poll its input
+ * and redraw during long runs; runs shorter than 30 ms never call it, nor
+ * does code run outside lseq_pcall.  fn may call lseq_interrupt() to stop
+ * the run ("interrupted"); it must not raise Lua errors (it may run inside
+ * engine code) nor start another run on this state.  NULL removes it. */
+void lseq_set_pump(lua_State *L, void (*fn)(void *ud), void *ud);
 /* Installs a SIGINT handler calling lseq_interrupt; a second Ctrl-C while
  * a run has not yet stopped kills the process (as lua.c does). */
 void lseq_catch_sigint(void);

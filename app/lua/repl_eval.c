@@ -164,23 +164,48 @@ static bool is_identifier(const char *s)
     return true;
 }
 
-/* Pushes the metatable's __index of the value at idx if it is a table
- * (__index functions are never called); returns whether it pushed. */
+/* Pushes where a lookup on the value at idx goes on, without running any
+ * code: its metatable's __index when that is a table; when __index is a
+ * function, the metatable itself (classes whose __index function falls
+ * back on the class table, as nn modules do: instance -> class -> parent
+ * class through `setmetatable(cls, {__index = parent})`).  Returns whether
+ * it pushed. */
 static bool push_index_table(lua_State *L, int idx)
 {
     if (!lua_getmetatable(L, idx))
         return false;
     lua_pushliteral(L, "__index");
-    if (lua_rawget(L, -2) == LUA_TTABLE) {
+    int type = lua_rawget(L, -2);
+    if (type == LUA_TTABLE) {
         lua_remove(L, -2);
         return true;
     }
-    lua_pop(L, 2);
+    lua_pop(L, 1);
+    if (type == LUA_TFUNCTION)
+        return true; /* the metatable */
+    lua_pop(L, 1);
     return false;
 }
 
-/* Pushes v[key] for the value v at the top, reading tables raw and then
- * through __index tables only; pops v.  Nil when not found. */
+/* nn modules keep parameters, submodules and buffers in registries that
+ * their __index function reads: `_parameters`, `_modules`, `_buffers`
+ * tables of the instance, whose class has __module_class set. */
+static const char *const registries[] = {"_parameters", "_modules",
+                                         "_buffers", NULL};
+
+static bool is_module(lua_State *L, int idx)
+{
+    if (!lua_istable(L, idx) || !lua_getmetatable(L, idx))
+        return false;
+    lua_pushliteral(L, "__module_class");
+    bool yes = lua_rawget(L, -2) == LUA_TBOOLEAN && lua_toboolean(L, -1);
+    lua_pop(L, 2);
+    return yes;
+}
+
+/* Pushes v[key] for the value v at the top, reading tables raw, then nn
+ * registries, then going on as push_index_table says; pops v.  Nil when
+ * not found. */
 static void safe_get(lua_State *L, const char *key, size_t klen)
 {
     for (int depth = 0; depth < 16; depth++) {
@@ -192,6 +217,20 @@ static void safe_get(lua_State *L, const char *key, size_t klen)
             }
             lua_pop(L, 1);
         }
+        if (is_module(L, -1))
+            for (const char *const *r = registries; *r; r++) {
+                lua_pushstring(L, *r);
+                if (lua_rawget(L, -2) == LUA_TTABLE) {
+                    lua_pushlstring(L, key, klen);
+                    if (lua_rawget(L, -2) != LUA_TNIL) {
+                        lua_remove(L, -2); /* the registry */
+                        lua_remove(L, -2); /* v */
+                        return;
+                    }
+                    lua_pop(L, 1);
+                }
+                lua_pop(L, 1);
+            }
         if (!push_index_table(L, -1))
             break;
         lua_remove(L, -2);
@@ -220,15 +259,24 @@ static void add_keys(lua_State *L, struct names *ns, const char *prefix,
     }
 }
 
-/* Adds the keys of the value at the top: a table's own keys, then those of
- * its metatable's __methods table (where seq.Tensor keeps its methods,
- * behind an __index function) and __index tables, repeatedly; pops it. */
+/* Adds the keys of the value at the top: a table's own keys, an nn
+ * module's registered names, then those of its metatable's __methods table
+ * (where seq.Tensor keeps its methods, behind an __index function) and of
+ * where push_index_table goes on, repeatedly (at most 16 levels, so a
+ * cycle of __index tables ends); pops it. */
 static void collect(lua_State *L, struct names *ns, const char *prefix,
                     size_t plen, const char *part, bool methods)
 {
     for (int depth = 0; depth < 16; depth++) {
         if (lua_istable(L, -1))
             add_keys(L, ns, prefix, plen, part, methods);
+        if (is_module(L, -1))
+            for (const char *const *r = registries; *r; r++) {
+                lua_pushstring(L, *r);
+                if (lua_rawget(L, -2) == LUA_TTABLE)
+                    add_keys(L, ns, prefix, plen, part, methods);
+                lua_pop(L, 1);
+            }
         if (lua_getmetatable(L, -1)) {
             lua_pushliteral(L, "__methods");
             if (lua_rawget(L, -2) == LUA_TTABLE)

@@ -21,6 +21,7 @@
 #include "seq/error.h"
 
 #define HOOK_COUNT         10000
+#define PUMP_INTERVAL      0.03 /* seconds between calls of the pump */
 #define DEFAULT_MAX_OUTPUT (64 * 1024)
 static const char truncated_note[] = "... [output truncated]\n";
 
@@ -51,6 +52,11 @@ struct lstate {
     size_t cap_len, cap_max;
     bool cap_cut;
     bool warn_on;
+    /* the host's pump (lseq_set_pump) */
+    void (*pump_fn)(void *ud);
+    void *pump_ud;
+    double pump_next; /* monotonic seconds of the earliest next call */
+    bool in_pump;
 };
 
 static volatile sig_atomic_t interrupt_flag;
@@ -169,21 +175,58 @@ static const char *push_stop_message(lua_State *L, struct lstate *S, int stop)
     }
 }
 
+/* Calls the host's pump when PUMP_INTERVAL has passed since the run began
+ * or since the last call; never outside a run, never recursively.  The
+ * clock is read only here, i.e. every HOOK_COUNT instructions or at the
+ * engine's cancel polls. */
+static void run_pump(struct lstate *S)
+{
+    if (!S->pump_fn || S->in_pump || S->depth == 0)
+        return;
+    double t = now();
+    if (t < S->pump_next)
+        return;
+    S->pump_next = t + PUMP_INTERVAL;
+    S->in_pump = true;
+    S->relaxed++; /* what the host allocates is not the script's */
+    S->pump_fn(S->pump_ud);
+    S->relaxed--;
+    S->in_pump = false;
+}
+
+void lseq_set_pump(lua_State *L, void (*fn)(void *ud), void *ud)
+{
+    struct lstate *S = state_of(L);
+    if (!S)
+        return;
+    S->pump_fn = fn;
+    S->pump_ud = ud;
+    S->pump_next = now() + PUMP_INTERVAL;
+}
+
 /* Raised from the hook: once a run must stop, the hook fires on every
- * instruction so that a script catching the error with pcall cannot go on. */
+ * instruction so that a script catching the error with pcall cannot go on.
+ * The host's pump runs first, so an interrupt it asks for stops the run
+ * at once. */
 static void limit_hook(lua_State *L, lua_Debug *ar)
 {
     (void)ar;
     struct lstate *S = state_of(L);
-    if (!S || !must_stop(S))
+    if (!S)
+        return;
+    run_pump(S);
+    if (!must_stop(S))
         return;
     lua_sethook(L, limit_hook, LUA_MASKCOUNT, 1);
     push_stop_message(L, S, S->stop);
     lua_error(L);
 }
 
+/* seq_poll_cancel in long C loops: the pump must not raise here (it runs
+ * inside engine code), only set flags such as the interrupt. */
 static int engine_cancel(void *ud)
 {
+    run_pump(ud);
     return must_stop(ud);
 }
 
@@ -277,6 +320,7 @@ static void run_begin(lua_State *L, struct lstate *S)
     S->stop = LSEQ_STOP_NONE;
     S->mem_hit = false;
     S->deadline = S->seconds > 0 ? now() + S->seconds : 0;
+    S->pump_next = now() + PUMP_INTERVAL; /* short runs never pump */
     struct seq_memstats ms;
     seq_memory(&ms);
     S->saved_tensor_limit = ms.limit_bytes;

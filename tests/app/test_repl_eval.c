@@ -278,6 +278,60 @@ static void test_completion_never_calls_index_functions(void **state)
     lua_pop(c->L, 1);
 }
 
+static void test_completes_through_class_chains_and_nn_modules(void **state)
+{
+    struct ctx *c = *state;
+    /* __index tables chained over three levels, and a cycle of them */
+    dostring(c->L, "local Base = {} Base.__index = Base "
+                   "function Base.base_m() end "
+                   "local Mid = setmetatable({}, Base) Mid.__index = Mid "
+                   "function Mid.mid_m() end "
+                   "obj = setmetatable({}, Mid) "
+                   "cyc_a, cyc_b = {}, {deep = 1} "
+                   "setmetatable(cyc_a, {__index = cyc_b}) "
+                   "setmetatable(cyc_b, {__index = cyc_a})");
+    char **v = lseq_repl_completions(c->L, "obj:");
+    assert_true(has(v, "obj:base_m"));
+    assert_true(has(v, "obj:mid_m"));
+    free_list(v);
+    v = lseq_repl_completions(c->L, "cyc_a.de");
+    assert_non_null(v);
+    assert_string_equal(v[0], "cyc_a.deep");
+    assert_null(v[1]);
+    free_list(v);
+    /* nn: instance -> class (an __index *function*) -> parent class, and
+     * the registered parameters and submodules, without calling __index */
+    dostring(c->L, "m = nn.Linear(3, 2) "
+                   "local Net = nn.Module:extend('Net') "
+                   "function Net:init() self.fc = nn.Linear(3, 2) end "
+                   "net = Net() "
+                   "local mt = getmetatable(m) local f = mt.__index "
+                   "index_calls = 0 "
+                   "mt.__index = function(...) index_calls = index_calls + 1 "
+                   "return f(...) end");
+    v = lseq_repl_completions(c->L, "m:forw");
+    assert_non_null(v);
+    assert_string_equal(v[0], "m:forward"); /* Linear's own */
+    free_list(v);
+    v = lseq_repl_completions(c->L, "m:param");
+    assert_true(has(v, "m:parameters")); /* from nn.Module */
+    free_list(v);
+    v = lseq_repl_completions(c->L, "m.we");
+    assert_non_null(v);
+    assert_string_equal(v[0], "m.weight");
+    free_list(v);
+    v = lseq_repl_completions(c->L, "m.weight:nu");
+    assert_true(has(v, "m.weight:numel"));
+    free_list(v);
+    v = lseq_repl_completions(c->L, "net.fc.bi");
+    assert_non_null(v);
+    assert_string_equal(v[0], "net.fc.bias");
+    free_list(v);
+    dostring(c->L, "return index_calls");
+    assert_int_equal(lua_tointeger(c->L, -1), 0);
+    lua_pop(c->L, 1);
+}
+
 static void test_completion_of_unknown_paths_is_empty(void **state)
 {
     struct ctx *c = *state;
@@ -306,6 +360,7 @@ int main(void)
         T(test_completes_methods_from_the_metatable_index),
         T(test_completes_tensor_methods),
         T(test_completion_never_calls_index_functions),
+        T(test_completes_through_class_chains_and_nn_modules),
         T(test_completion_of_unknown_paths_is_empty),
 #undef T
     };

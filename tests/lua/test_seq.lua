@@ -153,6 +153,8 @@ end)
 
 T.test("one_hot places a 1 at each 1-based class", function()
   T.eq(seq.one_hot({ 1, 3 }, 3, "int64"):totable(), { { 1, 0, 0 }, { 0, 0, 1 } })
+  T.eq(seq.one_hot({ 2, 1 }, 3):totable(), { { 0, 1, 0 }, { 1, 0, 0 } })
+  T.eq(seq.one_hot({ 2, 1 }, 3):dtype(), "float32")
 end)
 
 T.test("where picks from a where the condition holds", function()

@@ -739,4 +739,6 @@ simple("BCEWithLogitsLoss", function(self, x, t)
   return F.binary_cross_entropy_with_logits(x, t, self.reduction)
 end, loss_init)
 
+require("nn.rnn").install(nn) -- RNN, LSTM, GRU and their cells
+
 return nn
