@@ -163,7 +163,10 @@ static void draw(struct tui *t, WINDOW *w, bool focused)
             snprintf(left, sizeof left, "%s W%d %s",
                      col ? tui_glyph(t, "▸", "+") : tui_glyph(t, "▾", "-"),
                      wk->number, wk->title);
-            snprintf(right, sizeof right, " %d/%d", done, total);
+            if (total)
+                snprintf(right, sizeof right, " %d/%d", done, total);
+            else
+                right[0] = '\0';
             int rw = tui_width(right);
             tui_put(t, w, y, 0, wd - rw, left,
                     a | (sel ? 0 : tui_attr(t, R_HEADING)));

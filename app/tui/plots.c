@@ -24,8 +24,8 @@ struct plots {
     const struct viz_plot *newest; /* the newest seen: a new one shows */
     int count;                     /* the list's length when last seen */
     /* per-plot view settings, reset when another plot shows */
-    int row, col;        /* heatmap cursor */
-    int logy;            /* -1 as made, 0 linear, 1 log */
+    int row, col;         /* heatmap cursor */
+    int logy;             /* -1 as made, 0 linear, 1 log */
     enum viz_cells cells; /* VIZ_CELLS_AUTO: as made */
     /* for the whole pane */
     bool ascii; /* A: ASCII glyphs even on a Unicode terminal */
@@ -227,7 +227,8 @@ static void ps_blit(const struct tui *t, WINDOW *w, int y0,
         }
 }
 
-/* ---- text around the plot --------------------------------------------------- */
+/* ---- text around the plot ---------------------------------------------------
+ */
 
 /* Word-wraps text into the window from row y at column x; returns the
  * next free row. */
@@ -298,8 +299,8 @@ static void ps_header(const struct tui *t, WINDOW *w, int wd, int n)
     int used = tui_put(t, w, 0, 0, wd, buf, tui_attr(t, R_HEADING));
     const char *more = p->index < n - 1 ? "older" : n > 1 ? "newest" : "";
     if (p->logy >= 0 || p->cells != VIZ_CELLS_AUTO)
-        more = p->logy == 1 ? "log y"
-               : p->logy == 0 ? "linear y"
+        more = p->logy == 1                 ? "log y"
+               : p->logy == 0               ? "linear y"
                : p->cells == VIZ_CELLS_HALF ? "half blocks"
                                             : "2x1 cells";
     int mw = tui_width(more);
@@ -335,9 +336,9 @@ static void ps_status(const struct tui *t, WINDOW *w, int y, int wd,
             return;
         const char *yl = s->ylabels ? s->ylabels[p->row] : NULL;
         const char *xl = s->xlabels ? s->xlabels[p->col] : NULL;
-        viz_format_num(num, sizeof num,
-                       s->values[(size_t)p->row * (size_t)s->cols +
-                                 (size_t)p->col]);
+        viz_format_num(
+            num, sizeof num,
+            s->values[(size_t)p->row * (size_t)s->cols + (size_t)p->col]);
         k += snprintf(buf + k, sizeof buf - (size_t)k, "row %d", p->row + 1);
         if (yl)
             k += snprintf(buf + k, sizeof buf - (size_t)k, " \"%s\"", yl);
@@ -349,17 +350,15 @@ static void ps_status(const struct tui *t, WINDOW *w, int y, int wd,
         if (s->fixed_range && s->vmin == 0 && s->vmax == 1) {
             double sum = 0; /* attention rows should sum to 1 */
             for (int c = 0; c < s->cols; c++) {
-                double e = s->values[(size_t)p->row * (size_t)s->cols +
-                                     (size_t)c];
+                double e =
+                    s->values[(size_t)p->row * (size_t)s->cols + (size_t)c];
                 if (isfinite(e))
                     sum += e;
             }
-            snprintf(buf + k, sizeof buf - (size_t)k, "  (row sum %.2f)",
-                     sum);
+            snprintf(buf + k, sizeof buf - (size_t)k, "  (row sum %.2f)", sum);
         }
     } else if (v->kind == VIZ_LINE) {
-        for (int i = 0; i < v->line.nseries && k < (int)sizeof buf - 80;
-             i++) {
+        for (int i = 0; i < v->line.nseries && k < (int)sizeof buf - 80; i++) {
             const struct viz_series *s = &v->line.series[i];
             double x, yv;
             if (!last_value(s, &x, &yv))
@@ -419,7 +418,8 @@ static void plots_draw(struct tui *t, WINDOW *w, bool focused)
     p->grid_y = header;
 }
 
-/* ---- actions -------------------------------------------------------------- */
+/* ---- actions --------------------------------------------------------------
+ */
 
 static void plots_go(struct tui *t, int index, bool wrap)
 {
@@ -430,8 +430,9 @@ static void plots_go(struct tui *t, int index, bool wrap)
     }
     if (index < 0 || index >= n) {
         if (!wrap) {
-            tui_message(t, R_DIM, index < 0 ? "This is the oldest plot."
-                                            : "This is the newest plot.");
+            tui_message(t, R_DIM,
+                        index < 0 ? "This is the oldest plot."
+                                  : "This is the newest plot.");
             return;
         }
         index = index < 0 ? n - 1 : 0;
@@ -507,8 +508,9 @@ void plots_cursor_right(struct tui *t)
 void plots_toggle_ascii(struct tui *t)
 {
     if (t->ascii) {
-        tui_message(t, R_DIM, "The terminal is in ASCII mode (--ascii or "
-                              "no UTF-8 locale).");
+        tui_message(t, R_DIM,
+                    "The terminal is in ASCII mode (--ascii or "
+                    "no UTF-8 locale).");
         return;
     }
     ps.ascii = !ps.ascii;

@@ -38,8 +38,8 @@ struct reader_layout {
 };
 
 struct reader {
-    int item;      /* the course item shown, -1 for none */
-    char *src;     /* its page source (or a generated summary), owned */
+    int item;  /* the course item shown, -1 for none */
+    char *src; /* its page source (or a generated summary), owned */
     size_t len;
     char label[128]; /* the status line's name for it: "rnn-cell.md" */
     struct reader_layout cache[2];
@@ -139,10 +139,11 @@ static bool rd_code_visible(const struct reader *r, int c)
  * from what the reader sees, and Enter never follows an unseen link. */
 static void rd_drop_hidden(struct reader *r)
 {
-    if (r->link >= 0 &&
-        (r->link >= rd_nlinks(r) || !rd_visible(r, r->doc->links[r->link].line)))
+    if (r->link >= 0 && (r->link >= rd_nlinks(r) ||
+                         !rd_visible(r, r->doc->links[r->link].line)))
         r->link = -1;
-    if (r->code >= 0 && (r->code >= rd_ncodes(r) || !rd_code_visible(r, r->code)))
+    if (r->code >= 0 &&
+        (r->code >= rd_ncodes(r) || !rd_code_visible(r, r->code)))
         r->code = -1;
 }
 
@@ -178,15 +179,14 @@ static int rd_layout(struct reader *r, int width, unsigned flags)
     bool had = r->doc != NULL;
     int rc = 0;
     if (!slot) {
-        slot = !r->cache[0].valid                        ? &r->cache[0]
-               : !r->cache[1].valid                      ? &r->cache[1]
+        slot = !r->cache[0].valid                     ? &r->cache[0]
+               : !r->cache[1].valid                   ? &r->cache[1]
                : r->cache[0].used <= r->cache[1].used ? &r->cache[0]
-                                                         : &r->cache[1];
+                                                      : &r->cache[1];
         if (&slot->doc == r->doc)
             r->doc = NULL;
         md_doc_free(&slot->doc);
-        rc = md_layout(&slot->doc, r->src ? r->src : "", r->len, width,
-                       flags);
+        rc = md_layout(&slot->doc, r->src ? r->src : "", r->len, width, flags);
         slot->width = width;
         slot->flags = flags;
         slot->valid = rc == 0;
@@ -239,7 +239,8 @@ static void rd_hscroll(struct reader *r, int delta)
     rd_clamp(r);
 }
 
-/* ---- links ---------------------------------------------------------------- */
+/* ---- links ----------------------------------------------------------------
+ */
 
 /* Selects the next (dir > 0) or previous link: after the selected one, or
  * from the view when none is selected, wrapping around the page.  Scrolls
@@ -258,8 +259,8 @@ static int rd_step_link(struct reader *r, int dir, bool *wrapped)
         for (next = 0; next < n && r->doc->links[next].line < r->top; next++)
             ;
     } else {
-        for (next = n - 1; next >= 0 &&
-                           r->doc->links[next].line >= r->top + r->height;
+        for (next = n - 1;
+             next >= 0 && r->doc->links[next].line >= r->top + r->height;
              next--)
             ;
     }
@@ -280,8 +281,8 @@ static int rd_step_link(struct reader *r, int dir, bool *wrapped)
  * ("#...") is ignored. */
 static int rd_resolve(const struct course *c, const char *target)
 {
-    static const char *const prefixes[] = {"lesson:", "exercise:", "page:",
-                                           "item:"};
+    static const char *const prefixes[] = {
+        "lesson:", "exercise:", "page:", "item:"};
     if (!c || !target)
         return -1;
     for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
@@ -308,7 +309,8 @@ static int rd_resolve(const struct course *c, const char *target)
     return it ? (int)(it - c->items) : -1;
 }
 
-/* ---- the back stack -------------------------------------------------------- */
+/* ---- the back stack --------------------------------------------------------
+ */
 
 /* Remembers where the reader is; the oldest mark goes when it is full. */
 static void rd_push(struct reader *r)
@@ -316,7 +318,8 @@ static void rd_push(struct reader *r)
     if (r->item < 0)
         return;
     if (r->nback == READER_BACK_MAX) {
-        memmove(r->back, r->back + 1, sizeof r->back[0] * (READER_BACK_MAX - 1));
+        memmove(r->back, r->back + 1,
+                sizeof r->back[0] * (READER_BACK_MAX - 1));
         r->nback--;
     }
     r->back[r->nback++] =
@@ -331,7 +334,8 @@ static bool rd_pop(struct reader *r, struct reader_mark *m)
     return true;
 }
 
-/* ---- code blocks ---------------------------------------------------------- */
+/* ---- code blocks ----------------------------------------------------------
+ */
 
 /* The block y and R act on: the chosen one while it is in view, else the
  * first one in view; -1 when none is. */
@@ -523,7 +527,8 @@ static bool rd_find(struct reader *r, int dir, bool inclusive, bool *wrapped)
     return found;
 }
 
-/* ---- the page of an item ----------------------------------------------------- */
+/* ---- the page of an item
+ * ----------------------------------------------------- */
 
 /* Markdown-escapes s into out (n bytes). */
 static void md_escape(char *out, size_t n, const char *s)
@@ -641,15 +646,16 @@ static void reader_sync(struct tui *t)
         rd_layout(r, r->textw, rd_flags(t));
 }
 
-/* ---- drawing --------------------------------------------------------------- */
+/* ---- drawing ---------------------------------------------------------------
+ */
 
 static int run_attr(const struct tui *t, const struct md_run *run, int link)
 {
     unsigned s = run->style;
     int a;
     if (s & MD_LINK)
-        a = tui_attr(t, run->link >= 0 && run->link == link ? R_LINK_ON
-                                                             : R_LINK);
+        a = tui_attr(t,
+                     run->link >= 0 && run->link == link ? R_LINK_ON : R_LINK);
     else if (s & (MD_HEADING1 | MD_HEADING2 | MD_HEADING3))
         a = tui_attr(t, R_HEADING) & (s & MD_RULE ? ~(int)A_UNDERLINE : ~0);
     else if (s & (MD_CODEBLOCK | MD_CODE))
@@ -815,8 +821,7 @@ static void reader_draw(struct tui *t, WINDOW *w, bool focused)
             draw_run(t, w, y, gutter, textw, r->left, &l->runs[i],
                      run_attr(t, &l->runs[i], r->link), &b);
         if (gutter && code >= 0 && l->code == code)
-            tui_put(t, w, y, 0, 1, mark,
-                    tui_attr(t, focused ? R_KEY : R_DIM));
+            tui_put(t, w, y, 0, 1, mark, tui_attr(t, focused ? R_KEY : R_DIM));
         if (r->pat[0])
             draw_matches(t, w, y, gutter, textw, line, &b);
     }
@@ -825,7 +830,8 @@ static void reader_draw(struct tui *t, WINDOW *w, bool focused)
         draw_status(t, w, h - 1, wd);
 }
 
-/* ---- actions --------------------------------------------------------------- */
+/* ---- actions ---------------------------------------------------------------
+ */
 
 void reader_scroll(struct tui *t, int lines)
 {
@@ -933,8 +939,9 @@ void reader_follow(struct tui *t)
     tui_open_item(t, item);
     reader_sync(t);
     if (t->course->items[item].is_exercise && t->focus == PANE_EXERCISE)
-        tui_message(t, R_DIM, "Opened the exercise; 2 shows its page, "
-                              "Backspace in Read goes back.");
+        tui_message(t, R_DIM,
+                    "Opened the exercise; 2 shows its page, "
+                    "Backspace in Read goes back.");
 }
 
 void reader_back(struct tui *t)
@@ -997,8 +1004,10 @@ void reader_copy_block(struct tui *t)
         return;
     repl_insert(t, k->text);
     tui_focus(t, PANE_REPL);
-    tui_message(t, R_DIM, "Copied %d line%s to the REPL input: Enter runs "
-                          "them.", k->nlines, k->nlines == 1 ? "" : "s");
+    tui_message(t, R_DIM,
+                "Copied %d line%s to the REPL input: Enter runs "
+                "them.",
+                k->nlines, k->nlines == 1 ? "" : "s");
 }
 
 void reader_run_block(struct tui *t)
@@ -1007,8 +1016,9 @@ void reader_run_block(struct tui *t)
     if (!k)
         return;
     if (!rd_code_is_lua(k)) {
-        tui_message(t, R_WARN, "Only ```lua blocks run; y copies this one "
-                               "to the REPL.");
+        tui_message(t, R_WARN,
+                    "Only ```lua blocks run; y copies this one "
+                    "to the REPL.");
         return;
     }
     int idx = (int)(k - rd.doc->codes) + 1;
@@ -1022,8 +1032,9 @@ void reader_run_block(struct tui *t)
     bool plotted = after != before ||
                    (after > 0 && viz_plot_get(t->L, after - 1) != newest);
     if (!t->message[0]) /* the REPL may have said something already */
-        tui_message(t, R_PASS, "Ran code block %d in the REPL: output in "
-                               "REPL (5)%s.",
+        tui_message(t, R_PASS,
+                    "Ran code block %d in the REPL: output in "
+                    "REPL (5)%s.",
                     idx, plotted ? ", plots in Plots (4)" : "");
 }
 
@@ -1060,7 +1071,8 @@ void reader_search_prev(struct tui *t)
     reader_repeat(t, -1);
 }
 
-/* ---- predicates ------------------------------------------------------------- */
+/* ---- predicates -------------------------------------------------------------
+ */
 
 bool reader_has_links(struct tui *t)
 {
@@ -1111,7 +1123,8 @@ bool reader_is_wide(struct tui *t)
     return rd.left > 0 || rd_max_width(&rd) > rd.vieww;
 }
 
-/* ---- the pane ----------------------------------------------------------------- */
+/* ---- the pane
+ * ----------------------------------------------------------------- */
 
 /* The search prompt: typing searches as you go from where the view was;
  * Enter keeps the match, Esc goes back.  Every key is taken meanwhile. */

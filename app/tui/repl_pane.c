@@ -489,15 +489,18 @@ static void end_run(struct tui *t, struct run *r, int status)
     else if (fresh > 1)
         sb_printf(R_DIM, "-- %d new plots, the last: %s (Plots pane, 4)\n",
                   fresh, plot_title(viz_plot_get(t->L, n - 1)));
+    /* a named run (a code block, `r`) leaves success messages to the
+     * pane that asked for it */
     if (lseq_last_stop(t->L) == LSEQ_STOP_INTERRUPT)
-        tui_message(t, R_WARN, "interrupted after %.1f s", took);
+        tui_message(t, R_WARN, "%s%sinterrupted after %.1f s", R.run_name,
+                    R.run_name[0] ? ": " : "", took);
     else if (status == LSEQ_REPL_ERROR && R.run_name[0])
         tui_message(t, R_FAIL, "%s: error (see the REPL, 5)", R.run_name);
+    else if (R.run_name[0])
+        ;
     else if (fresh > 0)
         tui_message(t, R_NORMAL, "%d new plot%s: press 4 to see %s", fresh,
                     fresh > 1 ? "s" : "", fresh > 1 ? "them" : "it");
-    else if (R.run_name[0])
-        tui_message(t, R_PASS, "ran %s (%.1f s)", R.run_name, took);
     else if (took >= 1.0)
         tui_message(t, R_DIM, "done in %.1f s", took);
 }

@@ -73,6 +73,11 @@ int tui_put(const struct tui *t, WINDOW *w, int y, int x, int width,
             continue;
         if (used + cw > width)
             break;
+        /* the last column of text that does not fit shows an ellipsis */
+        if (used + cw == width && i < len && width > 1) {
+            tui_put(t, w, y, x + used, 1, t->ascii ? "~" : "…", attr);
+            return used + 1;
+        }
         if (t->ascii && cp >= 128) {
             char buf[16];
             int k = md_ascii_for(cp, buf);
@@ -286,7 +291,7 @@ static void layout(struct tui *t)
     int top = 1, bottom = t->rows - 2; /* message line, footer */
     int repl_h = (bottom - top) / 3;
     int upper_h = bottom - top - repl_h;
-    int lw = 30, pw = (t->cols - lw) * 2 / 5;
+    int lw = t->cols >= 150 ? 38 : 30, pw = (t->cols - lw) * 2 / 5;
     int mw = t->cols - lw - pw;
     place(t, PANE_LESSONS, (struct rect){top + 1, 1, upper_h - 2, lw - 2});
     place(t, t->middle, (struct rect){top + 1, lw + 1, upper_h - 2, mw - 2});
@@ -415,6 +420,18 @@ static void draw_frame(struct tui *t, enum pane_id p)
 
 static bool pane_raw(struct tui *t);
 
+/* True when the focused pane binds `key` itself right now. */
+static bool shadowed(struct tui *t, int key)
+{
+    for (int i = 0; i < tui_nkeys; i++) {
+        const struct key_binding *k = &tui_keys[i];
+        if (k->key == key && k->panes != PANE_ALL &&
+            (k->panes & PANE_BIT(t->focus)) && (!k->when || k->when(t)))
+            return true;
+    }
+    return false;
+}
+
 /* The footer lists the keys that work now, from the key table (while a
  * pane takes raw keys, only its own rows: the global keys are typed). */
 static void draw_footer(struct tui *t)
@@ -433,6 +450,8 @@ static void draw_footer(struct tui *t)
                 continue;
             if (k->when && !k->when(t))
                 continue;
+            if (!pane_key && shadowed(t, k->key))
+                continue; /* the pane uses this key for something else */
             int need = tui_width(k->name) + tui_width(k->label) + 3;
             if (x + need >= t->cols)
                 return;

@@ -23,7 +23,8 @@
 
 #include "lseq.h"
 
-/* ---- stubs for the core ---------------------------------------------------- */
+/* ---- stubs for the core ----------------------------------------------------
+ */
 
 static struct {
     int opened[16];
@@ -124,8 +125,7 @@ void tui_open_item(struct tui *t, int index)
     if (calls.nopened < 16)
         calls.opened[calls.nopened++] = index;
     t->current = index;
-    t->focus = t->course->items[index].is_exercise ? PANE_EXERCISE
-                                                   : PANE_READ;
+    t->focus = t->course->items[index].is_exercise ? PANE_EXERCISE : PANE_READ;
 }
 
 void repl_insert(struct tui *t, const char *text)
@@ -144,7 +144,8 @@ void repl_run_chunk(struct tui *t, const char *chunk, const char *name)
         lua_pop(t->L, 1);
 }
 
-/* ---- fixtures ------------------------------------------------------------------ */
+/* ---- fixtures
+ * ------------------------------------------------------------------ */
 
 /* Three links (two to items, one external), a Lua block and a plain
  * block, a table; long enough to scroll in a small view. */
@@ -342,7 +343,8 @@ static void plots_state(struct tui *t)
     lseq_redirect_output(t->L, discard, NULL); /* print() in code blocks */
 }
 
-/* ---- links --------------------------------------------------------------------- */
+/* ---- links
+ * --------------------------------------------------------------------- */
 
 static void test_tab_visits_links_in_page_order_and_wraps(void **state)
 {
@@ -408,15 +410,16 @@ static void test_link_targets_resolve_to_course_items(void **state)
     assert_int_equal(rd_resolve(c, "exercise:w1.cell"), 1);
     assert_int_equal(rd_resolve(c, "page:w1.notes"), 2);
     assert_int_equal(rd_resolve(c, "lesson:w1.intro#part-2"), 0);
-    assert_int_equal(rd_resolve(c, "notes"), 2);           /* by name */
-    assert_int_equal(rd_resolve(c, "../l/notes.md"), 2);   /* a page file */
+    assert_int_equal(rd_resolve(c, "notes"), 2);         /* by name */
+    assert_int_equal(rd_resolve(c, "../l/notes.md"), 2); /* a page file */
     assert_int_equal(rd_resolve(c, "w1.nothing"), -1);
     assert_int_equal(rd_resolve(c, "https://example.org"), -1);
     assert_int_equal(rd_resolve(c, ""), -1);
     assert_int_equal(rd_resolve(NULL, "w1.cell"), -1);
 }
 
-/* ---- the back stack ---------------------------------------------------------------- */
+/* ---- the back stack
+ * ---------------------------------------------------------------- */
 
 static void test_back_stack_returns_in_reverse_order(void **state)
 {
@@ -513,7 +516,8 @@ static void test_a_click_follows_a_link_or_picks_a_code_block(void **state)
     delwin(w);
 }
 
-/* ---- code blocks ---------------------------------------------------------------------- */
+/* ---- code blocks
+ * ---------------------------------------------------------------------- */
 
 static void test_current_code_block_is_the_first_in_view(void **state)
 {
@@ -590,7 +594,9 @@ static void test_y_copies_and_R_runs_the_current_block(void **state)
     delwin(w);
 }
 
-/* ---- search ------------------------------------------------------------------------------ */
+/* ---- search
+ * ------------------------------------------------------------------------------
+ */
 
 static void test_search_moves_through_matches_and_wraps(void **state)
 {
@@ -689,7 +695,8 @@ static void test_search_prompt_is_incremental_and_esc_restores(void **state)
     delwin(w);
 }
 
-/* ---- layout and drawing ----------------------------------------------------------------------- */
+/* ---- layout and drawing
+ * ----------------------------------------------------------------------- */
 
 static void test_relayout_keeps_the_place_and_caches_two_widths(void **state)
 {
@@ -829,7 +836,9 @@ static void test_wide_code_scrolls_sideways(void **state)
     delwin(w);
 }
 
-/* ---- plots ---------------------------------------------------------------------------------------- */
+/* ---- plots
+ * ----------------------------------------------------------------------------------------
+ */
 
 static void lua_do(struct tui *t, const char *code)
 {
@@ -909,8 +918,8 @@ static void test_heatmap_cursor_reads_out_cells(void **state)
     struct viz_plot v = ps_view(&ps);
     int gx, gy;
     bool lower;
-    assert_true(viz_heatmap_cell_pos(&v.heatmap, ps.grid, 0, 0, &gx, &gy,
-                                     &lower));
+    assert_true(
+        viz_heatmap_cell_pos(&v.heatmap, ps.grid, 0, 0, &gx, &gy, &lower));
     wchar_t wc[8];
     attr_t a;
     short pair;
@@ -929,8 +938,8 @@ static void test_heatmap_cursor_reads_out_cells(void **state)
                         "row 2 \"suis\" - col 3 \"happy\" - = 0.1"
                         "  (row sum 1.00)");
     /* a click moves the cursor to the cell under it */
-    assert_true(viz_heatmap_cell_pos(&v.heatmap, ps.grid, 2, 1, &gx, &gy,
-                                     &lower));
+    assert_true(
+        viz_heatmap_cell_pos(&v.heatmap, ps.grid, 2, 1, &gx, &gy, &lower));
     plots_pane.mouse(t, 0, gy + ps.grid_y, gx);
     assert_int_equal(ps.row, 2);
     assert_int_equal(ps.col, 1);
@@ -950,8 +959,8 @@ static void test_cursor_keys_move_on_screen_in_a_sampled_heatmap(void **state)
     struct viz_plot v = ps_view(&ps);
     int x0, y0, x, y;
     bool lower;
-    assert_true(viz_heatmap_cell_pos(&v.heatmap, ps.grid, 0, 0, &x0, &y0,
-                                     &lower));
+    assert_true(
+        viz_heatmap_cell_pos(&v.heatmap, ps.grid, 0, 0, &x0, &y0, &lower));
     plots_cursor_right(t);
     plots_cursor_down(t);
     assert_true(ps.col >= 1 && ps.row >= 1);
@@ -1003,25 +1012,22 @@ int main(void)
             test_tab_visits_links_in_page_order_and_wraps, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_selecting_a_link_scrolls_it_into_view, setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_scrolling_a_link_away_unselects_it, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_scrolling_a_link_away_unselects_it,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_link_targets_resolve_to_course_items, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_back_stack_returns_in_reverse_order, setup, teardown),
         cmocka_unit_test_setup_teardown(
-            test_back_stack_keeps_the_newest_marks_when_full, setup,
-            teardown),
+            test_back_stack_keeps_the_newest_marks_when_full, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_follow_and_back_move_between_pages,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(
-            test_follow_and_back_move_between_pages, setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_a_click_follows_a_link_or_picks_a_code_block, setup,
-            teardown),
+            test_a_click_follows_a_link_or_picks_a_code_block, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_current_code_block_is_the_first_in_view, setup, teardown),
         cmocka_unit_test_setup_teardown(
-            test_bracket_steps_through_code_blocks_and_wraps, setup,
-            teardown),
+            test_bracket_steps_through_code_blocks_and_wraps, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_y_copies_and_R_runs_the_current_block, setup, teardown),
         cmocka_unit_test_setup_teardown(
@@ -1040,10 +1046,10 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_an_exercise_without_a_page_gets_a_summary, setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_scroll_position_is_kept_per_page, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_wide_code_scrolls_sideways,
+        cmocka_unit_test_setup_teardown(test_scroll_position_is_kept_per_page,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wide_code_scrolls_sideways, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(
             test_plots_pane_without_plots_says_how_to_make_one, setup,
             teardown),
