@@ -19,8 +19,7 @@
 
 void lseq_register_rnn(lua_State *L);
 
-/* ---- options ----------------------------------------------------------------
- */
+/* ---- options ------------------------------------------------------------- */
 
 /* Raises an error for any key of the options table at idx that is not in
  * `known` (NULL-terminated), so a misspelt option does not pass silently. */
@@ -113,8 +112,7 @@ static struct seq_tensor *opt_tensor(lua_State *L, int idx)
     return lua_isnoneornil(L, idx) ? NULL : lseq_checktensor(L, idx);
 }
 
-/* ---- seq.Generator
- * ------------------------------------------------------------ */
+/* ---- seq.Generator ------------------------------------------------------- */
 
 struct generator {
     struct seq_rng rng;
@@ -174,8 +172,7 @@ static const luaL_Reg generator_methods[] = {
     {NULL, NULL},
 };
 
-/* ---- sampling
- * -------------------------------------------------------------------- */
+/* ---- sampling ------------------------------------------------------------ */
 
 /* The int64 result at the top of the stack, made 1-based: a Lua integer
  * for a 0-d result (1-d input), the tensor itself otherwise. */
@@ -234,8 +231,7 @@ static int l_greedy(lua_State *L)
     return push_indices(L);
 }
 
-/* ---- recurrent kernels
- * -------------------------------------------------------- */
+/* ---- recurrent kernels --------------------------------------------------- */
 
 /* seq.rnn(x, h0, w_ih, w_hh, b_ih, b_hh [, {nonlinearity = "tanh",
  *         reverse = false}]) -> y, h_n */

@@ -9,7 +9,7 @@
 
 #include "seq/sample.h"
 
-/* ---- weights ------------------------------------------------------------ */
+/* ---- weights ------------------------------------------------------------- */
 
 /* Checks one row; `row` and the class index go into the message, marked
  * 0-based since Lua users read these messages too. */
@@ -115,8 +115,7 @@ static int64_t draw(const double *w, int64_t C, struct seq_rng *rng)
     return last;
 }
 
-/* ---- the entry points -----------------------------------------------------
- */
+/* ---- the entry points ---------------------------------------------------- */
 
 static int check_input(const char *op, const struct seq_tensor *p)
 {

@@ -111,8 +111,7 @@ fail:
     return st;
 }
 
-/* ---- PyTorch goldens ------------------------------------------------------
- */
+/* ---- PyTorch goldens ----------------------------------------------------- */
 
 struct precision {
     const char *tag;
@@ -222,8 +221,7 @@ static void run_golden(void **state)
     }
 }
 
-/* ---- gradcheck ------------------------------------------------------------
- */
+/* ---- gradcheck ----------------------------------------------------------- */
 
 struct gc_ctx {
     enum kind kind;
@@ -616,8 +614,7 @@ static void test_reverse_equals_forward_on_the_flipped_sequence(void **s)
     check_reverse_is_flip(GRU);
 }
 
-/* ---- behaviour ------------------------------------------------------------
- */
+/* ---- behaviour ----------------------------------------------------------- */
 
 static void test_missing_state_means_zeros(void **s)
 {
@@ -764,8 +761,7 @@ static void test_graph_returns_all_memory_when_released(void **s)
     gc_release_all(NIN, in);
 }
 
-/* ---- errors -----------------------------------------------------------------
- */
+/* ---- errors -------------------------------------------------------------- */
 
 static void test_rejects_a_2d_input(void **s)
 {

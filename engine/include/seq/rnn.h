@@ -27,10 +27,12 @@
  * in place changes the others.  Each output pointer except out_y may be
  * NULL when that result is not wanted; the caller owns what it gets.
  *
- * Memory, in elements: forward keeps T N (G H + 2 H) for the backward
- * (activated gates, the state entering every step; LSTM adds c_{t-1} and
- * tanh(c_t), GRU W_hn h + b_hn: T N H each) besides the outputs; the
- * backward adds T N G H (twice for GRU) while it runs. */
+ * Memory, in elements: the packed outputs (T+1) N H (LSTM (T+2) N H),
+ * and a workspace, kept for the backward when autograd records the call,
+ * of T N (G H + H) (activated gates and the state entering every step)
+ * plus T N H for the GRU (W_hn h + b_hn) or 2 T N H for the LSTM (c_{t-1}
+ * and tanh(c_t)).  While the backward runs it takes T N G H more (twice
+ * that for the GRU). */
 #ifndef SEQ_RNN_H
 #define SEQ_RNN_H
 
