@@ -61,7 +61,6 @@ static int teardown(void **state)
     } while (0)
 
 /* clang-format off */
-#define SHAPE(...) (int64_t[]){__VA_ARGS__}
 #define VALS(...)  (double[]){__VA_ARGS__}
 /* clang-format on */
 #define NVALS(...) ((int64_t)(sizeof((double[]){__VA_ARGS__}) / sizeof(double)))
@@ -111,7 +110,7 @@ static void backprop(struct seq_tensor *out, const double *r)
     assert_ok(seq_backward(out, g, false));
 }
 
-#define assert_values(t, ...)                                                  \
+#define assert_close_values(t, ...)                                                  \
     assert_tensor_close((t), VALS(__VA_ARGS__), NVALS(__VA_ARGS__), 1e-12,     \
                         1e-12)
 
@@ -200,7 +199,7 @@ static void test_cat_joins_rows_along_dim_0(void **state)
     struct seq_tensor *b = f64(2, SHAPE(1, 3), VALS(6, 7, 8)), *r;
     RUN(r, seq_cat(&r, 2, (struct seq_tensor *[]){a, b}, 0));
     assert_shape(r, 2, SHAPE(3, 3));
-    assert_values(r, 0, 1, 2, 3, 4, 5, 6, 7, 8);
+    assert_close_values(r, 0, 1, 2, 3, 4, 5, 6, 7, 8);
 }
 
 static void test_cat_joins_columns_along_a_negative_dim(void **state)
@@ -209,7 +208,7 @@ static void test_cat_joins_columns_along_a_negative_dim(void **state)
     struct seq_tensor *b = f64(2, SHAPE(2, 1), VALS(5, 6)), *r;
     RUN(r, seq_cat(&r, 2, (struct seq_tensor *[]){a, b}, -1));
     assert_shape(r, 2, SHAPE(2, 3));
-    assert_values(r, 1, 2, 5, 3, 4, 6);
+    assert_close_values(r, 1, 2, 5, 3, 4, 6);
 }
 
 static void test_cat_reads_strided_inputs(void **state)
@@ -219,7 +218,7 @@ static void test_cat_reads_strided_inputs(void **state)
     RUN(at, seq_transpose(&at, a, 0, 1));
     RUN(r, seq_cat(&r, 2, (struct seq_tensor *[]){at, at}, 1));
     assert_shape(r, 2, SHAPE(2, 6));
-    assert_values(r, 0, 2, 4, 0, 2, 4, 1, 3, 5, 1, 3, 5);
+    assert_close_values(r, 0, 2, 4, 0, 2, 4, 1, 3, 5, 1, 3, 5);
 }
 
 static void test_cat_promotes_to_the_common_dtype(void **state)
@@ -229,10 +228,10 @@ static void test_cat_promotes_to_the_common_dtype(void **state)
     struct seq_tensor *d = f64(1, SHAPE(1), VALS(2.25)), *r1, *r2;
     RUN(r1, seq_cat(&r1, 2, (struct seq_tensor *[]){i, f}, 0));
     assert_int_equal(r1->dtype, SEQ_FLOAT32);
-    assert_values(r1, 1, 2, 0.5);
+    assert_close_values(r1, 1, 2, 0.5);
     RUN(r2, seq_cat(&r2, 3, (struct seq_tensor *[]){f, i, d}, 0));
     assert_int_equal(r2->dtype, SEQ_FLOAT64);
-    assert_values(r2, 0.5, 1, 2, 2.25);
+    assert_close_values(r2, 0.5, 1, 2, 2.25);
 }
 
 static void test_cat_copies_int64_values_exactly(void **state)
@@ -256,7 +255,7 @@ static void test_cat_skips_empty_1d_tensors_like_pytorch(void **state)
     leaf(e);
     RUN(r, seq_cat(&r, 3, (struct seq_tensor *[]){e, a, e}, 1));
     assert_shape(r, 2, SHAPE(2, 2));
-    assert_values(r, 1, 2, 3, 4);
+    assert_close_values(r, 1, 2, 3, 4);
     backprop(r, VALS(1, 1, 1, 1));
     assert_shape(e->grad, 1, SHAPE(0));
 }
@@ -304,8 +303,8 @@ static void test_cat_backward_gives_each_input_its_slice(void **state)
     RUN(r, seq_cat(&r, 3, (struct seq_tensor *[]){a, c, b}, 1));
     assert_string_equal(seq_grad_fn_name(r), "CatBackward");
     backprop(r, VALS(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12));
-    assert_values(a->grad, 1, 2, 3, 7, 8, 9);
-    assert_values(b->grad, 5, 6, 11, 12);
+    assert_close_values(a->grad, 1, 2, 3, 7, 8, 9);
+    assert_close_values(b->grad, 5, 6, 11, 12);
     assert_null(c->grad);
 }
 
@@ -320,7 +319,7 @@ static void test_cat_backward_converts_to_each_inputs_dtype(void **state)
     assert_int_equal(r->dtype, SEQ_FLOAT64);
     backprop(r, VALS(0.5, 0.25, 4));
     assert_int_equal(a->grad->dtype, SEQ_FLOAT32);
-    assert_values(a->grad, 0.5, 0.25);
+    assert_close_values(a->grad, 0.5, 0.25);
     assert_shape(e->grad, 1, SHAPE(0));
 }
 
@@ -350,7 +349,7 @@ static void test_stack_adds_a_new_leading_dim(void **state)
     struct seq_tensor *b = f64(1, SHAPE(2), VALS(3, 4)), *r;
     RUN(r, seq_stack(&r, 2, (struct seq_tensor *[]){a, b}, 0));
     assert_shape(r, 2, SHAPE(2, 2));
-    assert_values(r, 1, 2, 3, 4);
+    assert_close_values(r, 1, 2, 3, 4);
 }
 
 static void test_stack_with_dim_minus_1_adds_a_last_dim(void **state)
@@ -361,7 +360,7 @@ static void test_stack_with_dim_minus_1_adds_a_last_dim(void **state)
     RUN(r, seq_stack(&r, 3, (struct seq_tensor *[]){a, b, c}, -1));
     assert_shape(r, 2, SHAPE(2, 3));
     assert_int_equal(r->dtype, SEQ_FLOAT64);
-    assert_values(r, 1, 3, 5, 2, 4, 6);
+    assert_close_values(r, 1, 3, 5, 2, 4, 6);
 }
 
 static void test_stack_rejects_unequal_shapes_naming_the_first(void **state)
@@ -383,8 +382,8 @@ static void test_stack_backward_unstacks_the_gradient(void **state)
     struct seq_tensor *b = leaf(f64(1, SHAPE(2), VALS(3, 4))), *r;
     RUN(r, seq_stack(&r, 2, (struct seq_tensor *[]){a, b}, 1));
     backprop(r, VALS(1, 2, 3, 4));
-    assert_values(a->grad, 1, 3);
-    assert_values(b->grad, 2, 4);
+    assert_close_values(a->grad, 1, 3);
+    assert_close_values(b->grad, 2, 4);
 }
 
 /* ---- split / chunk ----------------------------------------------------- */
@@ -399,8 +398,8 @@ static void test_split_leaves_the_remainder_in_the_last_piece(void **state)
         keep(p[i]);
     assert_shape(p[0], 2, SHAPE(2, 2));
     assert_shape(p[2], 2, SHAPE(2, 1));
-    assert_values(p[1], 2, 3, 7, 8);
-    assert_values(p[2], 4, 9);
+    assert_close_values(p[1], 2, 3, 7, 8);
+    assert_close_values(p[2], 4, 9);
     /* Pieces are views of t's storage. */
     assert_ptr_equal(p[1]->storage, t->storage);
 }
@@ -412,7 +411,7 @@ static void test_split_size_beyond_the_dim_gives_one_piece(void **state)
     assert_ok(seq_split(p, 2, &n, t, 7, 0));
     assert_int_equal(n, 1);
     keep(p[0]);
-    assert_values(p[0], 0, 1, 2, 3, 4);
+    assert_close_values(p[0], 0, 1, 2, 3, 4);
     /* An empty dim splits into one empty piece, even with size 0. */
     RUN(e, seq_zeros(&e, SEQ_FLOAT64, 2, SHAPE(0, 3)));
     assert_ok(seq_split(p, 2, &n, e, 0, 0));
@@ -449,14 +448,14 @@ static void test_chunk_uses_pieces_of_ceil_n_over_chunks(void **state)
     assert_int_equal(n, 3);
     for (int i = 0; i < n; i++)
         keep(p[i]);
-    assert_values(p[0], 0, 1);
-    assert_values(p[2], 4);
+    assert_close_values(p[0], 0, 1);
+    assert_close_values(p[2], 4);
     /* 6 in 4 chunks: pieces of 2 -> 2, 2, 2 */
     assert_ok(seq_chunk(p, 4, &n, t6, 4, -1));
     assert_int_equal(n, 3);
     for (int i = 0; i < n; i++)
         keep(p[i]);
-    assert_values(p[2], 4, 5);
+    assert_close_values(p[2], 4, 5);
 }
 
 static void test_chunk_of_an_empty_dim_gives_chunks_empty_pieces(void **state)
@@ -492,7 +491,7 @@ static void test_split_pieces_carry_gradient_to_their_slice(void **state)
     for (int i = 0; i < n; i++)
         keep(p[i]);
     backprop(p[1], VALS(1, 2));
-    assert_values(t->grad, 0, 0, 1, 2, 0);
+    assert_close_values(t->grad, 0, 0, 1, 2, 0);
 }
 
 /* ---- index_select ------------------------------------------------------ */
@@ -503,7 +502,7 @@ static void test_index_select_picks_rows_with_repeats(void **state)
     struct seq_tensor *idx = i64(1, SHAPE(3), VALS(4, 0, 4));
     RUN(r, seq_index_select(&r, t, 0, idx));
     assert_shape(r, 2, SHAPE(3, 3));
-    assert_values(r, 12, 13, 14, 0, 1, 2, 12, 13, 14);
+    assert_close_values(r, 12, 13, 14, 0, 1, 2, 12, 13, 14);
 }
 
 static void test_index_select_along_a_negative_dim(void **state)
@@ -512,7 +511,7 @@ static void test_index_select_along_a_negative_dim(void **state)
     struct seq_tensor *idx = i64(1, SHAPE(2), VALS(2, 0));
     RUN(r, seq_index_select(&r, t, -1, idx));
     assert_shape(r, 2, SHAPE(2, 2));
-    assert_values(r, 3, 1, 6, 4);
+    assert_close_values(r, 3, 1, 6, 4);
 }
 
 static void test_index_select_copies_every_dtype_and_strides(void **state)
@@ -530,7 +529,7 @@ static void test_index_select_copies_every_dtype_and_strides(void **state)
     tf = tensor(SEQ_FLOAT32, 1, SHAPE(3), VALS(0.5, 1.5, 2.5));
     RUN(r2, seq_index_select(&r2, tf, 0, idx));
     assert_int_equal(r2->dtype, SEQ_FLOAT32);
-    assert_values(r2, 2.5, 0.5);
+    assert_close_values(r2, 2.5, 0.5);
 
     /* a.T = [[0,2,4],[1,3,5]]; the index is itself a strided view */
     a = arange_f64(2, SHAPE(3, 2));
@@ -538,7 +537,7 @@ static void test_index_select_copies_every_dtype_and_strides(void **state)
     struct seq_tensor *i2 = i64(2, SHAPE(2, 2), VALS(1, 9, 2, 9)), *icol;
     RUN(icol, seq_select(&icol, i2, 1, 0)); /* [1, 2], stride 2 */
     RUN(r3, seq_index_select(&r3, at, 1, icol));
-    assert_values(r3, 2, 4, 3, 5);
+    assert_close_values(r3, 2, 4, 3, 5);
 }
 
 static void test_index_select_rejects_an_out_of_range_index(void **state)
@@ -583,7 +582,7 @@ static void test_index_select_backward_adds_up_repeated_rows(void **state)
     RUN(r, seq_index_select(&r, t, 0, idx));
     assert_string_equal(seq_grad_fn_name(r), "IndexSelectBackward");
     backprop(r, VALS(1, 2, 3, 4, 5, 6, 7, 8, 9));
-    assert_values(t->grad, 4, 5, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 8, 10, 12);
+    assert_close_values(t->grad, 4, 5, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 8, 10, 12);
 }
 
 struct pick_ctx {
@@ -614,7 +613,7 @@ static void test_gather_along_dim_1_reads_index_columns(void **state)
     struct seq_tensor *idx = i64(2, SHAPE(2, 2), VALS(0, 0, 1, 0));
     RUN(r, seq_gather(&r, t, 1, idx));
     assert_shape(r, 2, SHAPE(2, 2));
-    assert_values(r, 1, 1, 4, 3);
+    assert_close_values(r, 1, 1, 4, 3);
 }
 
 static void test_gather_takes_an_index_smaller_than_t(void **state)
@@ -624,9 +623,9 @@ static void test_gather_takes_an_index_smaller_than_t(void **state)
     struct seq_tensor *i2 = i64(2, SHAPE(2, 2), VALS(0, 2, 1, 0));
     RUN(r1, seq_gather(&r1, t, 0, i1));
     assert_shape(r1, 2, SHAPE(1, 3));
-    assert_values(r1, 6, 4, 2);
+    assert_close_values(r1, 6, 4, 2);
     RUN(r2, seq_gather(&r2, t, -2, i2));
-    assert_values(r2, 0, 7, 3, 1);
+    assert_close_values(r2, 0, 7, 3, 1);
 }
 
 static void test_gather_works_on_int64_and_zero_dim_tensors(void **state)
@@ -635,12 +634,12 @@ static void test_gather_works_on_int64_and_zero_dim_tensors(void **state)
     struct seq_tensor *idx = i64(2, SHAPE(2, 1), VALS(2, 0)), *r, *s, *z, *rs;
     RUN(r, seq_gather(&r, t, 1, idx));
     assert_int_equal(r->dtype, SEQ_INT64);
-    assert_values(r, 30, 40);
+    assert_close_values(r, 30, 40);
     RUN(s, seq_scalar(&s, SEQ_FLOAT64, 2.5));
     RUN(z, seq_scalar(&z, SEQ_INT64, 0));
     RUN(rs, seq_gather(&rs, s, 0, z));
     assert_int_equal(rs->ndim, 0);
-    assert_values(rs, 2.5);
+    assert_close_values(rs, 2.5);
 }
 
 static void test_gather_rejects_bad_indices(void **state)
@@ -669,7 +668,7 @@ static void test_gather_backward_scatters_the_gradient(void **state)
     RUN(r, seq_gather(&r, t, 1, idx));
     assert_string_equal(seq_grad_fn_name(r), "GatherBackward");
     backprop(r, VALS(1, 2, 3, 4, 5, 6));
-    assert_values(t->grad, 3, 0, 3, 0, 15, 0);
+    assert_close_values(t->grad, 3, 0, 3, 0, 15, 0);
 }
 
 static int gather_op(struct seq_tensor **out, struct seq_tensor *x, void *vctx)
@@ -695,9 +694,9 @@ static void test_scatter_add_accumulates_repeated_targets(void **state)
     RUN(t, seq_ones(&t, SEQ_FLOAT64, 2, SHAPE(2, 4)));
     RUN(r, seq_scatter_add(&r, t, 1, idx, src));
     assert_shape(r, 2, SHAPE(2, 4));
-    assert_values(r, 5, 3, 1, 1, 1, 1, 7, 10);
+    assert_close_values(r, 5, 3, 1, 1, 1, 1, 7, 10);
     /* Out of place: t is untouched. */
-    assert_values(t, 1, 1, 1, 1, 1, 1, 1, 1);
+    assert_close_values(t, 1, 1, 1, 1, 1, 1, 1, 1);
 }
 
 static void test_scatter_add_uses_only_the_indexed_part_of_src(void **state)
@@ -708,7 +707,7 @@ static void test_scatter_add_uses_only_the_indexed_part_of_src(void **state)
     RUN(t, seq_zeros(&t, SEQ_INT64, 2, SHAPE(3, 2)));
     RUN(r, seq_scatter_add(&r, t, 0, idx, src));
     assert_int_equal(r->dtype, SEQ_INT64);
-    assert_values(r, 0, 8, 0, 0, 7, 0);
+    assert_close_values(r, 0, 8, 0, 0, 7, 0);
 }
 
 static void test_scatter_add_rejects_bad_arguments(void **state)
@@ -733,7 +732,7 @@ static void test_scatter_add_rejects_bad_arguments(void **state)
                  "dimension -3");
     assert_null(r);
     /* Nothing was written into t either. */
-    assert_values(t, 0, 1, 2, 3, 4, 5);
+    assert_close_values(t, 0, 1, 2, 3, 4, 5);
 }
 
 static void test_scatter_add_backward_passes_g_and_gathers_it(void **state)
@@ -744,8 +743,8 @@ static void test_scatter_add_backward_passes_g_and_gathers_it(void **state)
     RUN(r, seq_scatter_add(&r, t, 1, idx, src));
     assert_string_equal(seq_grad_fn_name(r), "ScatterAddBackward");
     backprop(r, VALS(1, 2, 3, 4, 5, 6, 7, 8));
-    assert_values(t->grad, 1, 2, 3, 4, 5, 6, 7, 8);
-    assert_values(src->grad, 1, 2, 1, 8, 8, 7);
+    assert_close_values(t->grad, 1, 2, 3, 4, 5, 6, 7, 8);
+    assert_close_values(src->grad, 1, 2, 1, 8, 8, 7);
 }
 
 static void test_scatter_add_backward_zeroes_unindexed_src(void **state)
@@ -755,7 +754,7 @@ static void test_scatter_add_backward_zeroes_unindexed_src(void **state)
     struct seq_tensor *idx = i64(2, SHAPE(1, 2), VALS(2, 0));
     RUN(r, seq_scatter_add(&r, t, 0, idx, src));
     backprop(r, VALS(1, 2, 3, 4, 5, 6));
-    assert_values(src->grad, 5, 2, 0, 0);
+    assert_close_values(src->grad, 5, 2, 0, 0);
     assert_null(t->grad);
 }
 
@@ -791,9 +790,9 @@ static void test_masked_fill_broadcasts_the_mask(void **state)
     struct seq_tensor *col = f64(2, SHAPE(2, 1), VALS(0, 2.5));
     RUN(r1, seq_masked_fill(&r1, t, row, -1));
     assert_shape(r1, 2, SHAPE(2, 3));
-    assert_values(r1, -1, 1, -1, -1, 4, -1);
+    assert_close_values(r1, -1, 1, -1, -1, 4, -1);
     RUN(r2, seq_masked_fill(&r2, t, col, 9));
-    assert_values(r2, 0, 1, 2, 9, 9, 9);
+    assert_close_values(r2, 0, 1, 2, 9, 9, 9);
 }
 
 static void test_masked_fill_keeps_t_dtype(void **state)
@@ -803,10 +802,10 @@ static void test_masked_fill_keeps_t_dtype(void **state)
     struct seq_tensor *mask = i64(1, SHAPE(3), VALS(0, 1, 0));
     RUN(r1, seq_masked_fill(&r1, t, mask, 2.75));
     assert_int_equal(r1->dtype, SEQ_INT64);
-    assert_values(r1, 5, 2, 7);
+    assert_close_values(r1, 5, 2, 7);
     RUN(r2, seq_masked_fill(&r2, f, mask, -INFINITY));
     assert_int_equal(r2->dtype, SEQ_FLOAT32);
-    assert_values(r2, 5, -INFINITY, 7);
+    assert_close_values(r2, 5, -INFINITY, 7);
 }
 
 static void test_masked_fill_rejects_a_mask_that_does_not_fit(void **state)
@@ -829,7 +828,7 @@ static void test_masked_fill_backward_zeroes_filled_positions(void **state)
     RUN(r, seq_masked_fill(&r, t, mask, 100));
     assert_string_equal(seq_grad_fn_name(r), "MaskedFillBackward");
     backprop(r, VALS(1, 2, 3, 4, 5, 6));
-    assert_values(t->grad, 0, 2, 3, 4, 5, 0);
+    assert_close_values(t->grad, 0, 2, 3, 4, 5, 0);
 }
 
 static int masked_fill_op(struct seq_tensor **out, struct seq_tensor *x,
@@ -853,7 +852,7 @@ static void test_where_broadcasts_cond_a_and_b(void **state)
     struct seq_tensor *b = f64(1, SHAPE(3), VALS(10, 20, 30));
     RUN(r, seq_where(&r, cond, a, b));
     assert_shape(r, 2, SHAPE(2, 3));
-    assert_values(r, 1, 2, 3, 10, 20, 30);
+    assert_close_values(r, 1, 2, 3, 10, 20, 30);
 }
 
 static void test_where_promotes_a_and_b(void **state)
@@ -864,12 +863,12 @@ static void test_where_promotes_a_and_b(void **state)
     struct seq_tensor *s;
     RUN(r1, seq_where(&r1, cond, ai, bf));
     assert_int_equal(r1->dtype, SEQ_FLOAT32);
-    assert_values(r1, 1, 0.5, 3);
+    assert_close_values(r1, 1, 0.5, 3);
     /* A float64 0-d operand does not widen a float32 tensor. */
     RUN(s, seq_scalar(&s, SEQ_FLOAT64, 7));
     RUN(r2, seq_where(&r2, cond, bf, s));
     assert_int_equal(r2->dtype, SEQ_FLOAT32);
-    assert_values(r2, 0.5, 7, 0.5);
+    assert_close_values(r2, 0.5, 7, 0.5);
 }
 
 static void test_where_copies_int64_values_exactly(void **state)
@@ -902,9 +901,9 @@ static void test_where_backward_splits_and_sums_the_gradient(void **state)
     RUN(r, seq_where(&r, cond, a, b));
     assert_string_equal(seq_grad_fn_name(r), "WhereBackward");
     backprop(r, VALS(1, 2, 3, 4, 5, 6));
-    assert_values(a->grad, 1, 0, 3, 4, 0, 6);
+    assert_close_values(a->grad, 1, 0, 3, 4, 0, 6);
     assert_shape(b->grad, 1, SHAPE(1));
-    assert_values(b->grad, 7);
+    assert_close_values(b->grad, 7);
 }
 
 struct where_ctx {
@@ -941,7 +940,7 @@ static void test_one_hot_adds_a_class_dim(void **state)
     RUN(r, seq_one_hot(&r, idx, 3, SEQ_FLOAT32));
     assert_shape(r, 3, SHAPE(2, 2, 3));
     assert_int_equal(r->dtype, SEQ_FLOAT32);
-    assert_values(r, 1, 0, 0, 0, 0, 1, 0, 1, 0, 1, 0, 0);
+    assert_close_values(r, 1, 0, 0, 0, 0, 1, 0, 1, 0, 1, 0, 0);
 }
 
 static void test_one_hot_infers_the_class_count(void **state)
@@ -949,13 +948,13 @@ static void test_one_hot_infers_the_class_count(void **state)
     struct seq_tensor *idx = i64(1, SHAPE(3), VALS(0, 3, 1)), *it, *r1, *r2;
     RUN(r1, seq_one_hot(&r1, idx, -1, SEQ_INT64));
     assert_shape(r1, 2, SHAPE(3, 4));
-    assert_values(r1, 1, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0);
+    assert_close_values(r1, 1, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0);
     /* A strided index is read in its logical order. */
     struct seq_tensor *i2 = i64(2, SHAPE(2, 2), VALS(0, 1, 0, 1));
     RUN(it, seq_transpose(&it, i2, 0, 1)); /* [[0,0],[1,1]] */
     RUN(r2, seq_one_hot(&r2, it, 0, SEQ_FLOAT64));
     assert_shape(r2, 3, SHAPE(2, 2, 2));
-    assert_values(r2, 1, 0, 1, 0, 0, 1, 0, 1);
+    assert_close_values(r2, 1, 0, 1, 0, 0, 1, 0, 1);
 }
 
 static void test_one_hot_rejects_bad_classes(void **state)

@@ -14,38 +14,6 @@
 
 #include "seq/error.h"
 
-#define SHAPE(...)  ((const int64_t[]){__VA_ARGS__})
-#define VALUES(...) ((const double[]){__VA_ARGS__})
-#define NVALUES(...)                                                           \
-    ((int64_t)(sizeof((const double[]){__VA_ARGS__}) / sizeof(double)))
-#define assert_values(t, ...)                                                  \
-    assert_tensor_close((t), VALUES(__VA_ARGS__), NVALUES(__VA_ARGS__), 0, 0)
-#define assert_values_near(t, rtol, ...)                                       \
-    assert_tensor_close((t), VALUES(__VA_ARGS__), NVALUES(__VA_ARGS__),        \
-                        (rtol), 0)
-
-static struct seq_memstats at_start;
-
-static int note_memory(void **state)
-{
-    (void)state;
-    seq_memory(&at_start);
-    return 0;
-}
-
-static int check_no_leak(void **state)
-{
-    (void)state;
-    struct seq_memstats now;
-    seq_memory(&now);
-    if (now.live_blocks != at_start.live_blocks) {
-        print_error("leak: %lld blocks live before the test, %lld after\n",
-                    (long long)at_start.live_blocks,
-                    (long long)now.live_blocks);
-        return -1;
-    }
-    return 0;
-}
 
 static int64_t count(int ndim, const int64_t *shape)
 {

@@ -13,44 +13,6 @@
 
 #include "seq/error.h"
 
-#define SHAPE(...)  ((const int64_t[]){__VA_ARGS__})
-#define VALUES(...) ((const double[]){__VA_ARGS__})
-#define NVALUES(...)                                                           \
-    ((int64_t)(sizeof((const double[]){__VA_ARGS__}) / sizeof(double)))
-/* Exact comparison of every element (C order). */
-#define assert_values(t, ...)                                                  \
-    assert_tensor_close((t), VALUES(__VA_ARGS__), NVALUES(__VA_ARGS__), 0, 0)
-#define assert_values_near(t, rtol, ...)                                       \
-    assert_tensor_close((t), VALUES(__VA_ARGS__), NVALUES(__VA_ARGS__),        \
-                        (rtol), 0)
-
-/* ---- fixture: no engine memory may outlive a test ----------------------- */
-
-static struct seq_memstats at_start;
-
-static int note_memory(void **state)
-{
-    (void)state;
-    seq_memory(&at_start);
-    return 0;
-}
-
-static int check_no_leak(void **state)
-{
-    (void)state;
-    struct seq_memstats now;
-    seq_memory(&now);
-    if (now.live_blocks != at_start.live_blocks ||
-        now.live_bytes != at_start.live_bytes) {
-        print_error("leak: %lld blocks / %lld bytes live before the test, "
-                    "%lld / %lld after\n",
-                    (long long)at_start.live_blocks,
-                    (long long)at_start.live_bytes, (long long)now.live_blocks,
-                    (long long)now.live_bytes);
-        return -1;
-    }
-    return 0;
-}
 
 /* A 2x3 float64 matrix 0..5 and its (3,2) transposed view. */
 static struct seq_tensor *matrix_2x3(void)

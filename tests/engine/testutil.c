@@ -57,3 +57,26 @@ struct seq_tensor *tensor_of(enum seq_dtype dt, int ndim,
     seq_release(d);
     return t;
 }
+
+static struct seq_memstats at_start;
+
+int note_memory(void **state)
+{
+    (void)state;
+    seq_memory(&at_start);
+    return 0;
+}
+
+int check_no_leak(void **state)
+{
+    (void)state;
+    struct seq_memstats now;
+    seq_memory(&now);
+    if (now.live_blocks != at_start.live_blocks) {
+        print_error("leak: %lld blocks live before the test, %lld after\n",
+                    (long long)at_start.live_blocks,
+                    (long long)now.live_blocks);
+        return -1;
+    }
+    return 0;
+}

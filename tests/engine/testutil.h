@@ -41,6 +41,25 @@
                      (needle));                                               \
     } while (0)
 
+/* Literal shapes and values: SHAPE(2, 3), VALUES(1.5, -2, ...). */
+#define SHAPE(...)  ((const int64_t[]){__VA_ARGS__})
+#define VALUES(...) ((const double[]){__VA_ARGS__})
+#define NVALUES(...)                                                          \
+    ((int64_t)(sizeof((const double[]){__VA_ARGS__}) / sizeof(double)))
+/* Exact (assert_values) or relative (assert_values_near) comparisons of a
+ * tensor with literal values in C order. */
+#define assert_values(t, ...)                                                 \
+    assert_tensor_close((t), VALUES(__VA_ARGS__), NVALUES(__VA_ARGS__), 0, 0)
+#define assert_values_near(t, rtol, ...)                                      \
+    assert_tensor_close((t), VALUES(__VA_ARGS__), NVALUES(__VA_ARGS__),       \
+                        (rtol), 0)
+
+/* A setup/teardown pair that fails a test which leaves engine memory
+ * allocated: cmocka_unit_test_setup_teardown(f, note_memory,
+ * check_no_leak). */
+int note_memory(void **state);
+int check_no_leak(void **state);
+
 /* Asserts |got - want| <= atol + rtol * |want| for every element of t
  * (compared in float64, C order) and names the first bad index. */
 void assert_tensor_close(const struct seq_tensor *t, const double *want,
