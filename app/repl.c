@@ -151,7 +151,7 @@ static int repl_pipe(lua_State *L)
 
 /* $XDG_STATE_HOME/seqlab/history (default ~/.local/state/...), with its
  * folders created; NULL when there is no usable place. */
-static char *history_path(void)
+char *seqlab_history_path(void)
 {
     const char *state = getenv("XDG_STATE_HOME");
     const char *home = getenv("HOME");
@@ -314,7 +314,7 @@ static bool take_line(lua_State *L, struct chunk *c, char *line)
 
 static int repl_tty(lua_State *L, bool use_history)
 {
-    char *hist = use_history ? history_path() : NULL;
+    char *hist = use_history ? seqlab_history_path() : NULL;
     setlocale(LC_CTYPE, ""); /* multibyte input; numbers stay in "C" */
     rl_readline_name = "seqlab";
     rl_catch_signals = 0;

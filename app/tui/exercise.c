@@ -439,10 +439,12 @@ void exercise_run(struct tui *t)
     char *file = workspace_file(t->ws, it);
     if (!file)
         return;
+    /* the path as a Lua long string, so quotes and backslashes in it
+     * need no escaping (a path never holds "]==]") */
     char chunk[1200];
     snprintf(chunk, sizeof chunk,
-             "M = dofile(%s%s%s)\nprint(\"your %s is loaded as M\")",
-             "\"", file, "\"", it->name);
+             "M = dofile([==[%s]==])\nprint(\"your %s is loaded as M\")",
+             file, it->name);
     repl_run_chunk(t, chunk, it->name);
     free(file);
     tui_focus(t, PANE_REPL);

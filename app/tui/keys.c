@@ -83,6 +83,19 @@ static void ctrl_c(struct tui *t)
     tui_message(t, R_DIM, "nothing is running; q quits");
 }
 
+/* The REPL reads these keys itself while it has focus; the rows exist so
+ * the footer and help describe them.  Reached only if the REPL passes a
+ * key on. */
+static void repl_key_passed(struct tui *t)
+{
+    (void)t;
+}
+
+static void repl_leave(struct tui *t)
+{
+    tui_focus(t, t->middle);
+}
+
 static bool is_split(struct tui *t)
 {
     return t->layout == LAYOUT_SPLIT || t->zoomed;
@@ -104,6 +117,7 @@ static bool not_at_top(struct tui *t)
 #define RD PANE_BIT(PANE_READ)
 #define EX PANE_BIT(PANE_EXERCISE)
 #define PL PANE_BIT(PANE_PLOTS)
+#define RP PANE_BIT(PANE_REPL)
 #define ENTER_KEYS(act, where, label, text, when)                             \
     {13, "Enter", where, label, text, act, when},                             \
         {10, NULL, where, NULL, NULL, act, when},                             \
@@ -232,6 +246,18 @@ const struct key_binding tui_keys[] = {
      plots_on_line},
     {'A', "A", PL, NULL, "ASCII / Unicode drawing in this pane",
      plots_toggle_ascii, plots_has_plots},
+
+    /* REPL (it reads these keys itself) */
+    {9, "Tab", RP, "complete", "complete the name before the cursor",
+     repl_key_passed, NULL},
+    {27, "Esc", RP, "leave", "leave the REPL (Ctrl-D on an empty line too)",
+     repl_leave, NULL},
+    {3, "C-c", RP, "stop", "stop the running statement, or clear the line",
+     ctrl_c, NULL},
+    {KEY_PPAGE, "PgUp/PgDn", RP, "scroll", "scroll the output",
+     repl_key_passed, NULL},
+    {KEY_UP, "Up/Down", RP, NULL, "history (C-r searches it)",
+     repl_key_passed, NULL},
 
     /* everywhere */
     {'?', "?", PANE_ALL, "help", "help: the keys that work here", help,

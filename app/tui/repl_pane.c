@@ -42,6 +42,7 @@
  * Output (print, io.write, values, errors in R_FAIL, warnings in R_WARN)
  * goes to a scrollback of the last 2000 lines, wrapped when drawn. */
 #define _XOPEN_SOURCE_EXTENDED 1
+#include "cmds.h"
 #include "tui/tui.h"
 
 #include <errno.h>
@@ -235,7 +236,7 @@ static void sb_write(enum role role, const char *s, size_t n)
             l = sb_new_line(role);
         l->role = (unsigned char)role;
         if (c == '\t') {
-            int col = R.t ? tui_width(l->s ? l->s : "") : (int)l->len;
+            int col = tui_width(l->s ? l->s : "");
             sb_append(l, "        ", (size_t)(8 - col % 8));
         } else {
             /* a run of ordinary bytes at once */
@@ -460,7 +461,11 @@ static void begin_run(struct tui *t, const char *name, struct run *r)
 {
     r->nplots = viz_plot_count(t->L);
     r->last = r->nplots ? viz_plot_get(t->L, r->nplots - 1) : NULL;
-    snprintf(R.run_name, sizeof R.run_name, "%s", name ? name : "");
+    size_t k = name ? strlen(name) : 0; /* cut if long: only shown */
+    if (k >= sizeof R.run_name)
+        k = sizeof R.run_name - 1;
+    memcpy(R.run_name, name ? name : "", k);
+    R.run_name[k] = '\0';
     R.busy = true;
     R.run_start = mono_now();
     R.scroll = 0;
@@ -519,7 +524,7 @@ static int eval(struct tui *t, const char *code, bool at_eof, const char *name)
 /* Runs a file's text as a chunk named after it (errors read FILE:LINE),
  * as dofile does: returned values are not printed. */
 static void run_file(struct tui *t, const char *text, size_t len,
-                     const char *name)
+                     const char *name, const char *path)
 {
     lua_State *L = t->L;
     if (!L)
@@ -534,7 +539,7 @@ static void run_file(struct tui *t, const char *text, size_t len,
     struct run r;
     begin_run(t, name, &r);
     char chunkname[1100];
-    snprintf(chunkname, sizeof chunkname, "@%s", name);
+    snprintf(chunkname, sizeof chunkname, "@%s", path);
     int st = luaL_loadbufferx(L, text, len, chunkname, "t");
     if (st == LUA_OK)
         st = lseq_pcall(L, 0, 0);
@@ -578,17 +583,20 @@ static void chunk_clear(void)
         R.chunk[0] = '\0';
 }
 
-/* _PROMPT / _PROMPT2 override the prompts, as in lua.c */
+/* _PROMPT / _PROMPT2 override the prompts, as in lua.c; read raw, since
+ * this runs unprotected (a "strict" __index on _G must not abort) */
 static const char *prompt_text(struct tui *t, bool more)
 {
     static char buf[128];
     const char *dflt = more ? ">> " : "> ";
     if (!t->L)
         return dflt;
-    lua_getglobal(t->L, more ? "_PROMPT2" : "_PROMPT");
+    lua_pushglobaltable(t->L);
+    lua_pushstring(t->L, more ? "_PROMPT2" : "_PROMPT");
+    lua_rawget(t->L, -2);
     const char *p = lua_isstring(t->L, -1) ? lua_tostring(t->L, -1) : dflt;
     snprintf(buf, sizeof buf, "%s", p);
-    lua_pop(t->L, 1);
+    lua_pop(t->L, 2);
     return buf;
 }
 
@@ -618,38 +626,6 @@ static void echo_input(struct tui *t, const char *line, const char *suffix,
 /* $XDG_STATE_HOME/seqlab/history (default ~/.local/state/...), with its
  * folders created: the file `seqlab repl` uses (same rule as its
  * history_path in app/repl.c). */
-static char *history_path(void)
-{
-    const char *state = getenv("XDG_STATE_HOME");
-    const char *home = getenv("HOME");
-    const char *base, *rest;
-    if (state && state[0] == '/') {
-        base = state;
-        rest = "/seqlab/history";
-    } else if (home && home[0]) {
-        base = home;
-        rest = "/.local/state/seqlab/history";
-    } else {
-        return NULL;
-    }
-    size_t n = strlen(base) + strlen(rest) + 1;
-    char *path = malloc(n);
-    if (!path)
-        return NULL;
-    snprintf(path, n, "%s%s", base, rest);
-    for (char *p = path + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        int bad = mkdir(path, 0700) != 0 && errno != EEXIST;
-        *p = '/';
-        if (bad) {
-            free(path);
-            return NULL;
-        }
-    }
-    return path;
-}
 
 static void history_add(const char *entry)
 {
@@ -661,6 +637,9 @@ static void history_add(const char *entry)
     if (last && !strcmp(last->line, entry))
         return;
     add_history(entry);
+    if (R.hist_path) /* kept current in case the TUI is killed; trimmed to
+                      * HISTORY_MAX by write_history at the end */
+        append_history(1, R.hist_path);
 }
 
 /* ---- completion ------------------------------------------------------------- */
@@ -806,6 +785,8 @@ static void readline_setup(struct tui *t)
     rl_attempted_completion_function = complete;
     rl_completion_display_matches_hook = show_matches;
     rl_completer_word_break_characters = " \t\n\"'`@$><=;|&{}()[],+-*/%^#~";
+    if (t->headless) /* screen tests do not depend on ~/.inputrc */
+        setenv("INPUTRC", "/dev/null", 1);
     void *term = curterm_save();
     rl_initialize(); /* reads inputrc; the settings below win */
     curterm_restore(term);
@@ -828,7 +809,7 @@ static void readline_setup(struct tui *t)
     history_multiline_entries = 1;
     history_comment_char = '#';
     if (!t->headless) {
-        R.hist_path = history_path();
+        R.hist_path = seqlab_history_path();
         if (R.hist_path)
             read_history(R.hist_path);
     }
@@ -884,8 +865,8 @@ static char *load_text(struct tui *t, const char *arg, size_t *len,
     int err = errno;
     if (!f && arg[0] != '/' && arg[0] != '~' && t->ws && t->ws->dir) {
         char alt[1024];
-        snprintf(alt, sizeof alt, "%s/%s", t->ws->dir, arg);
-        f = fopen(alt, "rb");
+        int k = snprintf(alt, sizeof alt, "%s/%s", t->ws->dir, arg);
+        f = k > 0 && (size_t)k < sizeof alt ? fopen(alt, "rb") : NULL;
         if (f)
             snprintf(path, pathn, "%s", alt);
     }
@@ -941,7 +922,7 @@ static void command(struct tui *t, const char *line)
         char *text = load_text(t, argbuf, &len, path, sizeof path);
         if (text) {
             sb_printf(R_DIM, "-- running %s\n", argbuf);
-            run_file(t, text, len, path);
+            run_file(t, text, len, argbuf, path);
             free(text);
         }
     } else {

@@ -743,11 +743,6 @@ void tui_pump(struct tui *t)
     }
 }
 
-static void pump_cb(void *ud)
-{
-    tui_pump(ud);
-}
-
 /* ---- headless scripts ---------------------------------------------------------- */
 
 struct script {
@@ -808,6 +803,9 @@ static void dump_screen(struct tui *t, const char *name)
                 continue;
             char buf[8];
             int k = viz_utf8_encode((uint32_t)wc[0], buf);
+            /* a wide character fills two cells: skip the second */
+            if (viz_char_width((uint32_t)wc[0]) == 2)
+                x++;
             memcpy(line + n, buf, (size_t)k);
             n += (size_t)k;
             if (wc[0] != L' ')
@@ -985,7 +983,9 @@ static void init_terminal(struct tui *t, int w, int h)
     } else {
         initscr();
     }
-    cbreak();
+    /* raw, not cbreak: Ctrl-C must arrive as a key (it stops a running
+     * script or clears the REPL line) rather than as a signal */
+    raw();
     noecho();
     nonl();
     intrflush(stdscr, FALSE);
@@ -1117,8 +1117,7 @@ int seqlab_cmd_tui(int argc, char **argv)
         signal(SIGINT, SIG_IGN); /* Ctrl-C arrives as a key */
     }
     init_terminal(&t, w, h);
-    repl_init(&t);
-    lseq_set_pump(t.L, pump_cb, &t);
+    repl_init(&t); /* also installs tui_pump as the Lua state's pump */
     layout(&t);
     if (t.welcome_open)
         progress_save(&prog, &ws); /* so the welcome shows only once */

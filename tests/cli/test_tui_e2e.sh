@@ -64,6 +64,12 @@ wait_for "> " && ok "the REPL takes focus" || not_ok "the REPL takes focus"
 $T send-keys -t e2e 'viz.line({3, 1, 4, 1, 5}, {title = "pi digits"})' Enter
 wait_for "pi digits" && ok "a plot made in the REPL appears in the Plots pane" \
     || not_ok "a plot made in the REPL appears in the Plots pane"
+$T send-keys -t e2e 'while true do end' Enter
+wait_for "running" && ok "a long statement shows that it is running" \
+    || not_ok "a long statement shows that it is running"
+$T send-keys -t e2e C-c
+wait_for "interrupted" && ok "Ctrl-C stops a running statement" \
+    || not_ok "Ctrl-C stops a running statement"
 $T send-keys -t e2e Escape
 $T resize-window -t e2e -x 80 -y 24
 wait_for "1 Lessons" && ok "at 80x24 the layout switches to tabs" \
