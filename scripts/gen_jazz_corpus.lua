@@ -9,7 +9,7 @@ local music = require("music")
 
 local out = arg[1] or "assets/music/jazz_corpus.mid"
 local seed = math.tointeger(tonumber(arg[2] or "1"))
-local sections = math.tointeger(tonumber(arg[3] or "20"))
+local sections = math.tointeger(tonumber(arg[3] or "36"))
 assert(seed and sections, "usage: gen_jazz_corpus.lua [OUT.mid [SEED [SECTIONS]]]")
 
 local c = music.corpus({ seed = seed, sections = sections })

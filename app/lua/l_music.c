@@ -71,8 +71,8 @@ static bool open_file(lua_State *L, const char *fn, int path_idx,
 
 /* file:name([arg]) for the file at absolute index f; leaves nres
  * results. */
-static void file_method(lua_State *L, int f, const char *name,
-                        const char *arg, int nres)
+static void file_method(lua_State *L, int f, const char *name, const char *arg,
+                        int nres)
 {
     lua_getfield(L, f, name);
     lua_pushvalue(L, f);
@@ -239,14 +239,15 @@ static struct seq_midi_note *read_notes(lua_State *L, int idx, int tpb,
     lua_Integer n = luaL_len(L, idx);
     if (n < 0 || (lua_Unsigned)n > SIZE_MAX / sizeof(struct seq_midi_note))
         luaL_error(L, "%s: too many notes", WR);
-    struct seq_midi_note *notes = lua_newuserdatauv(
-        L, (size_t)(n ? n : 1) * sizeof *notes, 0);
+    struct seq_midi_note *notes =
+        lua_newuserdatauv(L, (size_t)(n ? n : 1) * sizeof *notes, 0);
     char what[40];
     for (lua_Integer i = 0; i < n; i++) {
         snprintf(what, sizeof what, "note %lld", (long long)i + 1);
         if (lua_geti(L, idx, i + 1) != LUA_TTABLE)
-            luaL_error(L, "%s: %s is %s, expected a table {start=, dur=, "
-                          "pitch=}",
+            luaL_error(L,
+                       "%s: %s is %s, expected a table {start=, dur=, "
+                       "pitch=}",
                        WR, what, luaL_typename(L, -1));
         int t = lua_gettop(L);
         struct seq_midi_note *nt = &notes[i];
@@ -255,8 +256,8 @@ static struct seq_midi_note *read_notes(lua_State *L, int idx, int tpb,
         nt->duration = to_ticks(L, field_num(L, t, "dur", NAN, WR, what), tpb,
                                 WR, what, "dur");
         nt->pitch = field_int(L, t, "pitch", NAN, 0, 127, WR, what);
-        nt->velocity = field_int(L, t, "velocity", DEFAULT_VEL, 1, 127, WR,
-                                 what);
+        nt->velocity =
+            field_int(L, t, "velocity", DEFAULT_VEL, 1, 127, WR, what);
         nt->channel = field_int(L, t, "channel", 0, 0, 15, WR, what);
         nt->track = 0;
         lua_pop(L, 1);
@@ -296,11 +297,10 @@ static struct seq_midi_tempo *read_tempos(lua_State *L, int opts, int tpb,
         for (lua_Integer i = 0; i < n; i++) {
             snprintf(what, sizeof what, "tempo %lld", (long long)i + 1);
             if (lua_geti(L, -1, i + 1) != LUA_TTABLE)
-                luaL_error(L, "%s: %s must be a table {beat=, bpm=}", WR,
-                           what);
+                luaL_error(L, "%s: %s must be a table {beat=, bpm=}", WR, what);
             int e = lua_gettop(L);
-            tm[i].tick = to_ticks(L, field_num(L, e, "beat", 0, WR, what),
-                                  tpb, WR, what, "beat");
+            tm[i].tick = to_ticks(L, field_num(L, e, "beat", 0, WR, what), tpb,
+                                  WR, what, "beat");
             tm[i].usec_per_beat =
                 bpm_to_usec(L, field_num(L, e, "bpm", NAN, WR, what), what);
             lua_pop(L, 1);
@@ -338,10 +338,11 @@ static bool read_timesig(lua_State *L, int opts, struct seq_midi_timesig *ts)
     int isnum1, isnum2;
     lua_Integer num = lua_tointegerx(L, -2, &isnum1);
     lua_Integer den = lua_tointegerx(L, -1, &isnum2);
-    if (!isnum1 || !isnum2 || num < 1 || num > 255 || den < 1 ||
-        den > 32768 || (den & (den - 1)))
-        luaL_error(L, "%s: opts.time_signature must be {numerator 1..255, "
-                      "denominator a power of two}",
+    if (!isnum1 || !isnum2 || num < 1 || num > 255 || den < 1 || den > 32768 ||
+        (den & (den - 1)))
+        luaL_error(L,
+                   "%s: opts.time_signature must be {numerator 1..255, "
+                   "denominator a power of two}",
                    WR);
     lua_pop(L, 3);
     *ts = (struct seq_midi_timesig){0, (int)num, (int)den, 24, 8};
@@ -372,9 +373,9 @@ static int l_write(lua_State *L)
         notes_idx = lua_gettop(L);
         lua_newtable(L);
         int merged = lua_gettop(L);
-        static const char *const inherit[] = {"ticks_per_beat", "tempos",
-                                              "time_signature", "format"};
-        for (int i = 0; i < 4; i++) {
+        static const char *const inherit[] = {
+            "ticks_per_beat", "tempos", "time_signature", "format", "length"};
+        for (int i = 0; i < 5; i++) {
             lua_getfield(L, 2, inherit[i]);
             lua_setfield(L, merged, inherit[i]);
         }
@@ -450,7 +451,5 @@ void lseq_register_music(lua_State *L)
     }
     lua_pop(L, 1);
     luaL_newlib(L, midi_funcs);
-    lua_pushinteger(L, SEQ_MIDI_DEFAULT_TEMPO);
-    lua_setfield(L, -2, "DEFAULT_TEMPO_USEC");
     lua_setfield(L, -2, "midi");
 }

@@ -1940,6 +1940,11 @@ static int l_save(lua_State *L)
             lua_pop(L, 1);
         }
     }
+    if (lseq_file_denied(L, path, true)) {
+        lua_pushnil(L);
+        lua_insert(L, -2);
+        return 2;
+    }
     if (seq_st_save(path, n, names, ts, nmeta, mk, mv) != SEQ_OK) {
         lua_pushnil(L);
         lua_pushstring(L, seq_error());
@@ -1954,6 +1959,11 @@ static int l_load(lua_State *L)
 {
     const char *path = luaL_checkstring(L, 1);
     struct seq_st_file f;
+    if (lseq_file_denied(L, path, false)) {
+        lua_pushnil(L);
+        lua_insert(L, -2);
+        return 2;
+    }
     if (seq_st_load(&f, path) != SEQ_OK) {
         lua_pushnil(L);
         lua_pushstring(L, seq_error());

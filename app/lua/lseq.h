@@ -80,6 +80,10 @@ void lseq_openlibs(lua_State *L, bool globals);
  * NULL (no limits); it is copied.  NULL if the state cannot be created. */
 lua_State *lseq_newstate(const struct lseq_limits *lim, bool sandbox);
 void lseq_closestate(lua_State *L);
+/* For bindings that open files themselves (seq.save, seq.load): NULL when
+ * the state may read (or write) path; otherwise pushes and returns the
+ * sandbox's "not allowed" message. */
+const char *lseq_file_denied(lua_State *L, const char *path, bool write);
 /* lua_pcall with a traceback message handler, under the state's limits:
  * wall-clock deadline (lim->seconds from the outermost call), the interrupt
  * flag, and lim->tensor_bytes as the engine's memory limit (the previous

@@ -682,6 +682,14 @@ static const char *push_denied(lua_State *L, struct lstate *S, const char *path,
     return msg;
 }
 
+const char *lseq_file_denied(lua_State *L, const char *path, bool write)
+{
+    struct lstate *S = state_of(L);
+    if (!S || !S->sandbox || file_allowed(S, path, write))
+        return NULL;
+    return push_denied(L, S, path, write);
+}
+
 static bool mode_writes(const char *mode)
 {
     return strpbrk(mode, "wa+") != NULL;

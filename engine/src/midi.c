@@ -127,8 +127,8 @@ static int bad(struct reader *r, size_t at, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     if (r->track >= 0)
-        return seq_fail(SEQ_EFORMAT, "%s: track %d, offset 0x%zx: %s",
-                        r->what, r->track, at, msg);
+        return seq_fail(SEQ_EFORMAT, "%s: track %d, offset 0x%zx: %s", r->what,
+                        r->track, at, msg);
     return seq_fail(SEQ_EFORMAT, "%s: offset 0x%zx: %s", r->what, at, msg);
 }
 
@@ -180,16 +180,19 @@ static int start_note(struct reader *r, int ch, int pitch, int vel,
                      sizeof *m->notes, "notes");
     if (st)
         return st;
-    m->notes[m->nnotes] = (struct seq_midi_note){
-        .start = tick, .duration = 0, .pitch = pitch, .velocity = vel,
-        .channel = ch, .track = r->track};
+    m->notes[m->nnotes] = (struct seq_midi_note){.start = tick,
+                                                 .duration = 0,
+                                                 .pitch = pitch,
+                                                 .velocity = vel,
+                                                 .channel = ch,
+                                                 .track = r->track};
     r->open[ch][pitch] = m->nnotes++;
     r->nopen++;
     return SEQ_OK;
 }
 
-static int meta_event(struct reader *r, int type, const uint8_t *d,
-                      uint32_t n, int64_t tick, size_t at)
+static int meta_event(struct reader *r, int type, const uint8_t *d, uint32_t n,
+                      int64_t tick, size_t at)
 {
     struct seq_midi *m = r->m;
     int64_t count;
@@ -198,8 +201,8 @@ static int meta_event(struct reader *r, int type, const uint8_t *d,
     case 0x51: /* tempo: 24-bit microseconds per quarter note */
         if (n != 3)
             return bad(r, at, "tempo event of length %u (expected 3)", n);
-        int32_t us = (int32_t)((uint32_t)d[0] << 16 | (uint32_t)d[1] << 8 |
-                               d[2]);
+        int32_t us =
+            (int32_t)((uint32_t)d[0] << 16 | (uint32_t)d[1] << 8 | d[2]);
         if (us == 0)
             return bad(r, at, "tempo of 0 microseconds per beat");
         count = m->ntempos;
@@ -214,17 +217,19 @@ static int meta_event(struct reader *r, int type, const uint8_t *d,
         if (n != 4)
             return bad(r, at, "time signature of length %u (expected 4)", n);
         if (d[0] == 0 || d[1] > 15)
-            return bad(r, at, "time signature %u/2^%u is invalid", d[0],
-                       d[1]);
+            return bad(r, at, "time signature %u/2^%u is invalid", d[0], d[1]);
         count = m->ntimesigs;
         if ((st = reserve((void **)&m->timesigs, &r->cap_timesigs, count + 1,
                           sizeof *m->timesigs, "time signatures")))
             return st;
         if (count >= INT32_MAX)
             return bad(r, at, "more than %d time signatures", INT32_MAX);
-        m->timesigs[m->ntimesigs++] = (struct seq_midi_timesig){
-            .tick = tick, .numerator = d[0], .denominator = 1 << d[1],
-            .clocks_per_click = d[2], .n32nd_per_beat = d[3]};
+        m->timesigs[m->ntimesigs++] =
+            (struct seq_midi_timesig){.tick = tick,
+                                      .numerator = d[0],
+                                      .denominator = 1 << d[1],
+                                      .clocks_per_click = d[2],
+                                      .n32nd_per_beat = d[3]};
         return SEQ_OK;
     default: /* text, names, key signature, sequencer data, ...: skipped */
         return SEQ_OK;
@@ -419,8 +424,11 @@ int seq_midi_parse(struct seq_midi *out, const void *data, size_t len,
     struct reader *r = calloc(1, sizeof *r); /* open[][] is 16 KiB */
     if (!r)
         return seq_fail(SEQ_ENOMEM, "midi: out of memory");
-    *r = (struct reader){.p = data, .len = len, .what = what ? what : "midi",
-                         .track = -1, .m = out};
+    *r = (struct reader){.p = data,
+                         .len = len,
+                         .what = what ? what : "midi",
+                         .track = -1,
+                         .m = out};
     for (int c = 0; c < 16; c++)
         for (int k = 0; k < 128; k++)
             r->open[c][k] = -1;
@@ -436,8 +444,7 @@ int seq_midi_read(struct seq_midi *out, const char *path)
     memset(out, 0, sizeof *out);
     FILE *fp = fopen(path, "rb");
     if (!fp)
-        return seq_fail(SEQ_EIO, "%s: cannot open: %s", path,
-                        strerror(errno));
+        return seq_fail(SEQ_EIO, "%s: cannot open: %s", path, strerror(errno));
     struct stat sb;
     uint8_t *buf = NULL;
     int st;
@@ -491,8 +498,7 @@ struct bytes {
 
 static int put(struct bytes *b, const void *src, size_t n)
 {
-    int st = reserve((void **)&b->p, &b->cap, b->len + (int64_t)n, 1,
-                     "output");
+    int st = reserve((void **)&b->p, &b->cap, b->len + (int64_t)n, 1, "output");
     if (st)
         return st;
     memcpy(b->p + b->len, src, n);
@@ -546,10 +552,27 @@ static int cmp_event(const void *a, const void *b)
     return (x->pitch > y->pitch) - (x->pitch < y->pitch);
 }
 
+/* The delta time before an event.  A gap longer than a 4-byte VLQ holds
+ * is bridged with empty text events (FF 01 00), which readers ignore; like
+ * any meta event they cancel running status. */
+static int put_delta(struct bytes *out, int64_t delta, int *running)
+{
+    static const uint8_t empty_text[3] = {0xFF, 0x01, 0x00};
+    int st;
+    while (delta > (int64_t)VLQ_MAX) {
+        if ((st = put_vlq(out, VLQ_MAX)) || (st = put(out, empty_text, 3)))
+            return st;
+        delta -= VLQ_MAX;
+        *running = 0;
+    }
+    return put_vlq(out, (uint32_t)delta);
+}
+
 /* Writes one MTrk chunk from events[0..n) (sorted), ending at end_tick. */
 static int write_track(struct bytes *out, const struct event *ev, int64_t n,
                        int64_t end_tick, bool running_status)
 {
+    static const uint8_t eot[3] = {0xFF, 0x2F, 0x00};
     int st;
     int64_t at = out->len;
     if ((st = put(out, "MTrk\0\0\0\0", 8)))
@@ -557,14 +580,7 @@ static int write_track(struct bytes *out, const struct event *ev, int64_t n,
     int64_t tick = 0;
     int running = 0;
     for (int64_t i = 0; i < n; i++) {
-        int64_t delta = ev[i].tick - tick;
-        if (delta > (int64_t)VLQ_MAX)
-            return seq_fail(SEQ_EINVAL,
-                            "midi write: a gap of %lld ticks before tick "
-                            "%lld is longer than MIDI allows (%u)",
-                            (long long)delta, (long long)ev[i].tick,
-                            VLQ_MAX);
-        if ((st = put_vlq(out, (uint32_t)delta)))
+        if ((st = put_delta(out, ev[i].tick - tick, &running)))
             return st;
         tick = ev[i].tick;
         const uint8_t *d = ev[i].data;
@@ -579,19 +595,15 @@ static int write_track(struct bytes *out, const struct event *ev, int64_t n,
         if ((st = put(out, d, (size_t)nd)))
             return st;
     }
-    int64_t delta = end_tick > tick ? end_tick - tick : 0;
-    if (delta > (int64_t)VLQ_MAX)
-        return seq_fail(SEQ_EINVAL,
-                        "midi write: end of track %lld ticks after the last "
-                        "event is longer than MIDI allows",
-                        (long long)delta);
-    static const uint8_t eot[3] = {0xFF, 0x2F, 0x00};
-    if ((st = put_vlq(out, (uint32_t)delta)) || (st = put(out, eot, 3)))
+    if ((st =
+             put_delta(out, end_tick > tick ? end_tick - tick : 0, &running)) ||
+        (st = put(out, eot, 3)))
         return st;
     int64_t len = out->len - at - 8;
     if (len > (int64_t)UINT32_MAX)
-        return seq_fail(SEQ_EINVAL, "midi write: a track of %lld bytes is "
-                                    "too long for its 32-bit length",
+        return seq_fail(SEQ_EINVAL,
+                        "midi write: a track of %lld bytes is "
+                        "too long for its 32-bit length",
                         (long long)len);
     for (int i = 0; i < 4; i++)
         out->p[at + 4 + i] = (uint8_t)(len >> (8 * (3 - i)));
@@ -600,9 +612,9 @@ static int write_track(struct bytes *out, const struct event *ev, int64_t n,
 
 static int check_piece(const struct seq_midi *m)
 {
-    /* Keeps start + duration (and tick deltas) far from int64 overflow;
-     * the gap check in write_track gives the real limit. */
-    const int64_t far = (int64_t)1 << 52;
+    /* Keeps start + duration far from int64 overflow, and the number of
+     * gap-bridging events (one per 2^28 ticks) small. */
+    const int64_t far = (int64_t)1 << 40;
     if (m->ticks_per_beat < 1 || m->ticks_per_beat > 0x7FFF)
         return seq_fail(SEQ_EINVAL,
                         "midi write: ticks_per_beat %d is not in 1..32767",
@@ -613,22 +625,20 @@ static int check_piece(const struct seq_midi *m)
         return seq_fail(SEQ_EINVAL, "midi write: bad list sizes");
     for (int64_t i = 0; i < m->nnotes; i++) {
         const struct seq_midi_note *nt = &m->notes[i];
-        const char *what = nt->pitch < 0 || nt->pitch > 127 ? "pitch"
-                           : nt->velocity < 1 || nt->velocity > 127
-                               ? "velocity"
-                           : nt->channel < 0 || nt->channel > 15 ? "channel"
-                           : nt->start < 0 || nt->start > far    ? "start"
-                           : nt->duration < 0 || nt->duration > far
-                               ? "duration"
-                               : NULL;
+        const char *what = nt->pitch < 0 || nt->pitch > 127         ? "pitch"
+                           : nt->velocity < 1 || nt->velocity > 127 ? "velocity"
+                           : nt->channel < 0 || nt->channel > 15    ? "channel"
+                           : nt->start < 0 || nt->start > far       ? "start"
+                           : nt->duration < 0 || nt->duration > far ? "duration"
+                                                                    : NULL;
         if (what)
             return seq_fail(SEQ_EINVAL,
                             "midi write: note %lld has a bad %s (start %lld, "
                             "duration %lld, pitch %d, velocity %d, channel "
                             "%d)",
                             (long long)i + 1, what, (long long)nt->start,
-                            (long long)nt->duration, nt->pitch,
-                            nt->velocity, nt->channel);
+                            (long long)nt->duration, nt->pitch, nt->velocity,
+                            nt->channel);
     }
     for (int i = 0; i < m->ntempos; i++)
         if (m->tempos[i].tick < 0 || m->tempos[i].tick > far ||
@@ -668,26 +678,32 @@ static int64_t meta_events(struct event *ev, const struct seq_midi *m)
     for (int i = 0; i < m->ntimesigs; i++)
         sig0 |= m->timesigs[i].tick == 0;
     if (!sig0)
-        ev[n++] = (struct event){0, EV_META, -1, -1,
-                                 {0xFF, 0x58, 4, 4, 2, 24, 8}, 7};
+        ev[n++] =
+            (struct event){0, EV_META, -1, -1, {0xFF, 0x58, 4, 4, 2, 24, 8}, 7};
     for (int i = 0; i < m->ntimesigs; i++) {
         const struct seq_midi_timesig *t = &m->timesigs[i];
         int dd = 0;
         while ((1 << dd) < t->denominator)
             dd++;
         ev[n++] = (struct event){
-            t->tick, EV_META, -1, -1,
+            t->tick,
+            EV_META,
+            -1,
+            -1,
             {0xFF, 0x58, 4, (uint8_t)t->numerator, (uint8_t)dd,
              (uint8_t)(t->clocks_per_click ? t->clocks_per_click : 24),
              (uint8_t)(t->n32nd_per_beat ? t->n32nd_per_beat : 8)},
             7};
     }
     if (!tempo0)
-        ev[n++] = (struct event){0, EV_META, -1, -1,
-                                 {0xFF, 0x51, 3, 0x07, 0xA1, 0x20}, 6};
+        ev[n++] = (struct event){
+            0, EV_META, -1, -1, {0xFF, 0x51, 3, 0x07, 0xA1, 0x20}, 6};
     for (int i = 0; i < m->ntempos; i++) {
         uint32_t us = (uint32_t)m->tempos[i].usec_per_beat;
-        ev[n++] = (struct event){m->tempos[i].tick, EV_META, -1, -1,
+        ev[n++] = (struct event){m->tempos[i].tick,
+                                 EV_META,
+                                 -1,
+                                 -1,
                                  {0xFF, 0x51, 3, (uint8_t)(us >> 16),
                                   (uint8_t)(us >> 8), (uint8_t)us},
                                  6};
@@ -705,11 +721,14 @@ static int64_t note_events(struct event *ev, const struct seq_midi *m,
         if (channel >= 0 && nt->channel != channel)
             continue;
         uint8_t ch = (uint8_t)nt->channel, p = (uint8_t)nt->pitch;
-        ev[n++] = (struct event){nt->start, EV_ON, ch, p,
-                                 {0x90 | ch, p, (uint8_t)nt->velocity}, 3};
+        ev[n++] = (struct event){
+            nt->start, EV_ON, ch, p, {0x90 | ch, p, (uint8_t)nt->velocity}, 3};
         struct event off = {nt->start + nt->duration,
-                            nt->duration ? EV_OFF : EV_OFF_ZERO, ch, p,
-                            {0x80 | ch, p, 64}, 3};
+                            nt->duration ? EV_OFF : EV_OFF_ZERO,
+                            ch,
+                            p,
+                            {0x80 | ch, p, 64},
+                            3};
         if (running_status) { /* note-on, velocity 0 */
             off.data[0] = 0x90 | ch;
             off.data[2] = 0;
@@ -775,8 +794,8 @@ int seq_midi_encode(void **out, size_t *len, const struct seq_midi *m,
     *out = NULL;
     *len = 0;
     if (o.format != 0 && o.format != 1)
-        return seq_fail(SEQ_EINVAL,
-                        "midi write: format %d (expected 0 or 1)", o.format);
+        return seq_fail(SEQ_EINVAL, "midi write: format %d (expected 0 or 1)",
+                        o.format);
     int st = check_piece(m);
     if (st)
         return st;
@@ -786,8 +805,9 @@ int seq_midi_encode(void **out, size_t *len, const struct seq_midi *m,
         return seq_fail(SEQ_ENOMEM, "midi write: too many notes");
     struct event *ev = malloc((size_t)nev * sizeof *ev);
     if (!ev)
-        return seq_fail(SEQ_ENOMEM, "midi write: out of memory for %lld "
-                                    "events",
+        return seq_fail(SEQ_ENOMEM,
+                        "midi write: out of memory for %lld "
+                        "events",
                         (long long)nev);
     struct bytes b = {0};
     st = encode(&b, m, &o, ev);
@@ -826,8 +846,8 @@ int seq_midi_write(const char *path, const struct seq_midi *m,
         bool ok = fwrite(buf, 1, len, fp) == len;
         ok = (fclose(fp) == 0) && ok;
         if (!ok)
-            st = seq_fail(SEQ_EIO, "%s: write failed: %s", tmp,
-                          strerror(errno));
+            st =
+                seq_fail(SEQ_EIO, "%s: write failed: %s", tmp, strerror(errno));
         else if (rename(tmp, path) != 0)
             st = seq_fail(SEQ_EIO, "%s: cannot rename to %s: %s", tmp, path,
                           strerror(errno));

@@ -72,6 +72,10 @@ check "os.execute is not available in the sandbox" 1 "ERROR"
 [ ! -e /tmp/seqlab-sandbox-escape ] && ok "nothing ran outside the sandbox" || not_ok "nothing ran outside the sandbox"
 sub read_outside.lua
 check "files outside the course and workspace cannot be read" 1 "ERROR"
+rm -f /tmp/seqlab-sandbox-escape.safetensors
+sub save_outside.lua
+check "seq.save outside the workspace is refused in the sandbox" 1 "not allowed in the sandbox"
+[ ! -e /tmp/seqlab-sandbox-escape.safetensors ] && ok "no tensor file was written outside" || not_ok "no tensor file was written outside"
 sub flood.lua
 check "flooding output is capped and still passes" 0 "PASS" "output truncated"
 run $S check add --file "$FIX/submissions/fail.lua" --exit-zero

@@ -66,6 +66,23 @@ end
 -- token id from an action number (1..18) and a duration index (1..5)
 local function token_id(action, dur) return (action - 1) * NDUR + dur end
 
+-- the index of the longest duration of at most `n` (n >= 1)
+local function longest_fit(n)
+  local d = NDUR
+  while M.DUR_UNITS[d] > n do d = d - 1 end
+  return d
+end
+
+-- Appends rest tokens filling n units, longest first: generate and tokenize
+-- both split silence this way, so they agree token for token.
+local function append_rests(tokens, n)
+  while n > 0 do
+    local d = longest_fit(n)
+    tokens[#tokens + 1] = token_id(ACT_REST, d)
+    n = n - M.DUR_UNITS[d]
+  end
+end
+
 --- music.token_info(id) -> {action=, class=, dir=, units=, beats=, rest=, repeat_=}
 function M.token_info(id)
   if math.type(id) ~= "integer" or id < 1 or id > M.VOCAB_SIZE then
@@ -290,15 +307,11 @@ function M.generate(chords, opts)
   local notes, tokens = {}, {}
   local u, pending = 0, 0 -- units played so far; silence not yet written
 
-  -- Rests are collected and written just before the next note (greedily,
-  -- longest first), the way tokenize splits a gap, so both agree.
+  -- Silence is collected and written as rests just before the next note,
+  -- so that a breath followed by a pickup splits like any gap.
   local function flush_rest()
-    while pending > 0 do
-      local d = NDUR
-      while M.DUR_UNITS[d] > pending do d = d - 1 end
-      tokens[#tokens + 1] = token_id(ACT_REST, d)
-      pending = pending - M.DUR_UNITS[d]
-    end
+    append_rests(tokens, pending)
+    pending = 0
   end
   local function emit_rest(len)
     pending, u = pending + len, u + len
@@ -378,25 +391,16 @@ function M.tokenize(notes, chords, opts)
   end)
   local tokens, prev = {}, opts.ref or 67
   local t = units(opts.start or 0)
-  local function rests(len)
-    while len > 0 do
-      local d = NDUR
-      while M.DUR_UNITS[d] > len do d = d - 1 end
-      tokens[#tokens + 1] = token_id(ACT_REST, d)
-      len = len - M.DUR_UNITS[d]
-    end
-  end
   local i = 1
   while i <= #mel do
     local n = mel[i]
     local j = i + 1
     while j <= #mel and mel[j].u == n.u do j = j + 1 end -- skip lower voices
     if n.u >= t then
-      rests(n.u - t)
+      append_rests(tokens, n.u - t)
       local len = math.max(1, n.d)
       if j <= #mel then len = math.min(len, mel[j].u - n.u) end
-      local d = NDUR
-      while M.DUR_UNITS[d] > len do d = d - 1 end
+      local d = longest_fit(len)
       local action
       if n.pitch == prev then
         action = ACT_REPEAT
@@ -411,7 +415,7 @@ function M.tokenize(notes, chords, opts)
     end -- an onset inside the previous token's time is dropped
     i = j
   end
-  if opts.stop then rests(units(opts.stop) - t) end
+  if opts.stop then append_rests(tokens, units(opts.stop) - t) end
   return tokens
 end
 
@@ -533,7 +537,7 @@ end
 M.CORPUS_KEYS = { "C", "F", "Bb", "Eb", "G", "D", "Ab", "A" }
 
 --- music.corpus([opts]) -> {notes=, melody=, chords=, tokens=, tempo=, length=}
---- The training corpus: `sections` (default 20) progressions in keys drawn
+--- The training corpus: `sections` (default 36) progressions in keys drawn
 --- from music.CORPUS_KEYS, a melody over all of them (channel 0) and the
 --- accompaniment (channels 1 and 2).  opts: seed (default 1), sections,
 --- tempo (default 150 bpm).  assets/music/jazz_corpus.mid is music.corpus()
@@ -543,7 +547,7 @@ function M.corpus(opts)
   local seed = opts.seed or 1
   local rng = new_rng(seed)
   local chords, t = {}, 0
-  for _ = 1, opts.sections or 20 do
+  for _ = 1, opts.sections or 36 do
     local name = M.PROGRESSION_NAMES[rng.int(#M.PROGRESSION_NAMES)]
     local key = M.CORPUS_KEYS[rng.int(#M.CORPUS_KEYS)]
     for _, c in ipairs(M.progression(name, key, t)) do
@@ -569,7 +573,8 @@ function M.load_corpus(path)
     if n.channel == 0 then melody[#melody + 1] = n end
   end
   local chords = M.chords_from_notes(piece.notes, 1)
-  return { melody = melody, chords = chords, tokens = M.tokenize(melody, chords, { start = 0 }), piece = piece }
+  local tokens = M.tokenize(melody, chords, { start = 0, stop = piece.length })
+  return { melody = melody, chords = chords, tokens = tokens, piece = piece }
 end
 
 --- music.training_data(tokens, Tx, m) -> X, Y
@@ -636,9 +641,11 @@ function M.piano_roll(notes, opts)
     if n.pitch >= lo and n.pitch <= hi then
       local row = rows[hi - n.pitch + 1]
       local v = opts.binary and 1 or (n.velocity or 100) / 127
-      -- a cell is on when the note sounds at the cell's centre
-      local c1 = math.max(1, math.ceil((n.start - from) / step + 0.5 - 1e-9))
-      local c2 = math.min(ncol, math.ceil((n.start + n.dur - from) / step - 0.5 - 1e-9))
+      -- a cell is on when any part of the note falls inside it, so short
+      -- notes still show at a coarse step
+      local c1 = math.floor((n.start - from) / step + 1e-9) + 1
+      local c2 = math.max(c1, math.ceil((n.start + n.dur - from) / step - 1e-9))
+      c1, c2 = math.max(1, c1), math.min(ncol, c2)
       for c = c1, c2 do row[c] = math.max(row[c], v) end
     end
   end

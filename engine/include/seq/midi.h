@@ -98,9 +98,10 @@ struct seq_midi_write_opts {
 /* Encodes m (its notes in any order; format and ntracks are ignored) into a
  * malloc'd buffer that the caller frees with free().  m->ticks_per_beat
  * must be 1..0x7FFF, every note valid (pitch 0..127, velocity 1..127,
- * channel 0..15, start >= 0, duration >= 0), tempos 1..0xFFFFFF usec, and
- * no gap between consecutive events longer than 0x0FFFFFFF ticks; anything
- * else is SEQ_EINVAL naming the offending entry.  With no tempo (or no
+ * channel 0..15, 0 <= start, duration <= 2^40 ticks), tempos 1..0xFFFFFF
+ * usec; anything else is SEQ_EINVAL naming the offending entry.  A gap
+ * between events longer than a delta time holds (0x0FFFFFFF ticks) is
+ * bridged with empty text events.  With no tempo (or no
  * time signature) at tick 0, 120 bpm (or 4/4) is written there.  The track
  * ends at max(m->end_tick, the last note's end).  At one tick, note-offs of
  * earlier notes come before note-ons, and the off of a zero-length note
