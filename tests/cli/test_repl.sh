@@ -3,6 +3,9 @@
 # prompts, no banner), and the interactive prompt under a real pty (tmux):
 # prompts, continuation, completion, Ctrl-C, Ctrl-D, history.
 # Prints TAP.  Usage: SEQLAB_BIN=build/seqlab sh tests/cli/test_repl.sh
+# CI may run without a terminal: tmux itself needs a TERM
+export TERM="${TERM:-xterm-256color}"
+[ "$TERM" = dumb ] && export TERM=xterm-256color
 BIN=${SEQLAB_BIN:-build/seqlab}
 case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
 

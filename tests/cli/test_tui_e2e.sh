@@ -5,6 +5,9 @@
 # the REPL shows in the Plots pane; the window is resized to 80x24; q quits
 # and the shell gets its terminal back.  The screen is polled with a
 # deadline, never a bare sleep.  Skipped where tmux is missing.
+# CI may run without a terminal: tmux itself needs a TERM
+export TERM="${TERM:-xterm-256color}"
+[ "$TERM" = dumb ] && export TERM=xterm-256color
 BIN=$(cd "$(dirname "${SEQLAB_BIN:-build/seqlab}")" && pwd)/$(basename "${SEQLAB_BIN:-build/seqlab}")
 if ! command -v tmux >/dev/null 2>&1; then
     echo "ok 1 - # SKIP tmux is not installed"
