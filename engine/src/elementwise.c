@@ -87,12 +87,12 @@ FLOAT_KERNELS(f32, float, expf, logf, sqrtf, tanhf, powf, fabsf)
 FLOAT_KERNELS(f64, double, exp, log, sqrt, tanh, pow, fabs)
 
 #define U(v) ((uint64_t)(v))
+/* b^e by squaring, wrapping like the other integer ops; e >= 0 (negative
+ * exponents are refused before any kernel runs). */
 static int64_t ipow(int64_t b, int64_t e)
 {
-    if (e < 0)
-        return b == 1 ? 1 : b == -1 ? (e & 1 ? -1 : 1) : 0;
     uint64_t r = 1, ub = U(b);
-    while (e) {
+    while (e > 0) {
         if (e & 1)
             r *= ub;
         ub *= ub;
@@ -142,6 +142,28 @@ static const char *const bin_names[] = {
     "eq",  "ne",  "lt",  "le",  "gt",  "ge",
 };
 
+/* Integers to negative integer powers have no integer result; refuse them
+ * as PyTorch does rather than return 0. */
+static int check_int_exponents(struct seq_tensor *e)
+{
+    struct seq_tensor *c = NULL;
+    int st = seq_contiguous_nograd(&c, e);
+    if (st)
+        return st;
+    const int64_t *v = seq_data(c);
+    for (int64_t i = 0, n = seq_numel(c); i < n; i++)
+        if (v[i] < 0) {
+            seq_release(c);
+            return seq_fail(SEQ_EINVAL,
+                            "pow: integers to negative integer powers are "
+                            "not allowed (exponent %lld; convert to float "
+                            "first)",
+                            (long long)v[i]);
+        }
+    seq_release(c);
+    return SEQ_OK;
+}
+
 /* ---- raw forward (no autograd) ----------------------------------------- */
 
 static int binary_raw(struct seq_tensor **out, enum seq_binop op,
@@ -159,6 +181,8 @@ static int binary_raw(struct seq_tensor **out, enum seq_binop op,
     SEQ_TRY(st);
     SEQ_TRY(seq_to_nograd(&ca, a, dt));
     SEQ_TRY(seq_to_nograd(&cb, b, dt));
+    if (op == SEQ_OP_POW && dt == SEQ_INT64)
+        SEQ_TRY(check_int_exponents(cb));
     SEQ_TRY(seq_empty(&r, dt, nd, shape));
     int64_t strides[3][SEQ_MAX_DIMS];
     memcpy(strides[0], r->stride, sizeof(int64_t) * (size_t)nd);

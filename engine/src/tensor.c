@@ -97,16 +97,23 @@ int seq_check_shape(const char *op, int ndim, const int64_t *shape,
         return seq_fail(SEQ_EINVAL, "%s: %d dimensions (at most %d)", op,
                         ndim, SEQ_MAX_DIMS);
     int64_t n = 1;
+    bool empty = false;
     for (int i = 0; i < ndim; i++) {
         if (shape[i] < 0)
             return seq_fail(SEQ_EINVAL, "%s: negative size %lld in shape %s",
                             op, (long long)shape[i],
                             seq_shape_str(sb, sizeof sb, ndim, shape));
-        if (shape[i] && n > ((int64_t)1 << 50) / shape[i])
+        empty = empty || shape[i] == 0;
+    }
+    /* a shape with a zero holds nothing, however large the other sizes */
+    for (int i = 0; i < ndim && !empty; i++) {
+        if (n > ((int64_t)1 << 50) / shape[i])
             return seq_fail(SEQ_ENOMEM, "%s: shape %s is too large", op,
                             seq_shape_str(sb, sizeof sb, ndim, shape));
         n *= shape[i];
     }
+    if (empty)
+        n = 0;
     if (numel)
         *numel = n;
     return SEQ_OK;

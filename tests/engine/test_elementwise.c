@@ -921,9 +921,29 @@ static void test_binary_on_an_expanded_view_broadcasts_its_values(void **state)
 
 #define T(f) cmocka_unit_test_setup_teardown(f, note_memory, check_no_leak)
 
+static void test_int_pow_with_negative_exponent_is_an_error(void **state)
+{
+    (void)state;
+    struct seq_tensor *a = tensor_of(SEQ_INT64, 1, SHAPE(3), VALUES(2, 3, 4));
+    struct seq_tensor *e = tensor_of(SEQ_INT64, 1, SHAPE(3), VALUES(1, -1, 2));
+    struct seq_tensor *r = NULL;
+    assert_fails(seq_pow(&r, a, e), SEQ_EINVAL, "negative integer powers");
+    assert_null(r);
+    seq_release(e);
+    e = tensor_of(SEQ_INT64, 1, SHAPE(3), VALUES(0, 1, 3));
+    assert_ok(seq_pow(&r, a, e));
+    assert_values(r, 1, 3, 64);
+    seq_release(r);
+    seq_release(a);
+    seq_release(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(
+            test_int_pow_with_negative_exponent_is_an_error, note_memory,
+            check_no_leak),
         T(test_add_adds_elementwise),
         T(test_sub_subtracts_elementwise),
         T(test_mul_multiplies_elementwise),

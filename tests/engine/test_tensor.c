@@ -1066,9 +1066,29 @@ static void test_detach_shares_storage_without_grad(void **state)
 #define T_LIMIT(f)                                                             \
     cmocka_unit_test_setup_teardown(f, save_memory_limit, restore_memory_limit)
 
+static void test_a_shape_with_a_zero_is_empty_however_large_the_rest(
+    void **state)
+{
+    (void)state;
+    struct seq_tensor *t = NULL;
+    int64_t big = (int64_t)1 << 62;
+    assert_ok(seq_zeros(&t, SEQ_FLOAT32, 2, SHAPE(big, 0)));
+    assert_int_equal(seq_numel(t), 0);
+    seq_release(t);
+    assert_ok(seq_zeros(&t, SEQ_FLOAT32, 2, SHAPE(0, big)));
+    assert_int_equal(seq_numel(t), 0);
+    seq_release(t);
+    t = NULL;
+    assert_fails(seq_zeros(&t, SEQ_FLOAT32, 2, SHAPE(big, 2)), SEQ_ENOMEM,
+                 "too large");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(
+            test_a_shape_with_a_zero_is_empty_however_large_the_rest,
+            note_memory, check_no_leak),
         T(test_zeros_makes_a_contiguous_zero_filled_tensor),
         T(test_ones_fills_every_element_with_one),
         T(test_full_fills_with_the_value),
