@@ -1,0 +1,24 @@
+-- clip_by_value — clip every gradient entry to [-max_value, max_value].
+--
+-- Fill in the line marked YOUR CODE HERE, then run the tests.
+-- Clipping is described on the page "Vanishing and exploding gradients,
+-- and clipping".
+local M = {}
+
+--- Clips each entry of each gradient to [-max_value, max_value].
+---   gradients  a table of named tensors, e.g. {dWax = ..., dWaa = ...,
+---              dWya = ..., db = ..., dby = ...}; any names and shapes
+---   max_value  a positive number
+--- Returns a new table with the same names, holding clipped copies; the
+--- tensors passed in are left unchanged.
+function M.clip_by_value(gradients, max_value)
+  local clipped = {}
+  for name, g in pairs(gradients) do
+    -- YOUR CODE HERE: a copy of g with every entry clipped to
+    -- [-max_value, max_value]
+    clipped[name] = nil
+  end
+  return clipped
+end
+
+return M
