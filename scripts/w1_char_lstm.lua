@@ -61,54 +61,13 @@ local QUICK = { iterations = 30, every = 10, ["plot-every"] = 30, ["save-every"]
   ["sample-len"] = 80, batch = 16, bptt = 32, hidden = 64,
   save = (os.getenv("TMPDIR") or "/tmp") .. "/w1_char_lstm_quick.safetensors" }
 
--- A mistake on the command line: say what is wrong and stop with exit
--- status 64, as seqlab does for its own options.
-local function usage_error(msg)
-  io.stderr:write("w1_char_lstm.lua: ", msg, "\n")
-  os.exit(64)
-end
-
--- Reads "--name value", "--name=value" and "--flag" into a copy of DEFAULTS
--- (with QUICK on top when --quick is given).  Numbers stay numbers.
-local function parse_args(args)
-  local given, i = {}, 1
-  while i <= #args do
-    local a = args[i]
-    local key, val = a:match("^%-%-([%w%-]+)=(.*)$")
-    if not key then key = a:match("^%-%-([%w%-]+)$") end
-    if not key or DEFAULTS[key] == nil then usage_error("unknown argument '" .. a .. "' (try --help)") end
-    if type(DEFAULTS[key]) == "boolean" then
-      given[key] = true
-    else
-      if val == nil then
-        i = i + 1
-        val = args[i]
-        if val == nil then usage_error("--" .. key .. " needs a value") end
-      end
-      if type(DEFAULTS[key]) == "number" then
-        val = tonumber(val) or usage_error("--" .. key .. " expects a number, got '" .. val .. "'")
-      end
-      given[key] = val
-    end
-    i = i + 1
-  end
-  local o = {}
-  for k, v in pairs(DEFAULTS) do o[k] = v end
-  if given.quick then for k, v in pairs(QUICK) do o[k] = v end end
-  for k, v in pairs(given) do o[k] = v end
-  -- a resumed run saves back to its checkpoint unless told otherwise
-  if given.resume and not given.save then o.save = given.resume end
-  return o
-end
-
-local opt = parse_args(arg or {})
-if opt.help then
-  print("usage: seqlab run scripts/w1_char_lstm.lua [--quick] [--iterations N] [--every N]\n" ..
+local opt, usage_error = require("seqlab.args").parse(arg, {
+  script = "w1_char_lstm.lua", defaults = DEFAULTS, quick = QUICK,
+  usage = "usage: seqlab run scripts/w1_char_lstm.lua [--quick] [--iterations N] [--every N]\n" ..
     "       [--save PATH|none] [--save-every N] [--resume PATH] [--temperature X] [--sample-len N]\n" ..
     "       [--prime TEXT]" ..
-    "       [--batch N] [--bptt N] [--embed N] [--hidden N] [--layers N] [--lr X] [--clip X] [--seed N]")
-  return
-end
+    "       [--batch N] [--bptt N] [--embed N] [--hidden N] [--layers N] [--lr X] [--clip X] [--seed N]",
+})
 for k, min in pairs({ iterations = 0, every = 1, ["plot-every"] = 1, ["save-every"] = 1, ["sample-len"] = 0,
   batch = 1, bptt = 1, embed = 1, hidden = 1, layers = 1, seed = 0 }) do
   opt[k] = math.tointeger(opt[k])

@@ -55,50 +55,11 @@ local DEFAULTS = { iterations = 22001, every = 2000, ["plot-every"] = 5000, name
 -- --quick: a few seconds, for tests and a first look
 local QUICK = { iterations = 2500, every = 500, ["plot-every"] = 1250, names = 3 }
 
--- A mistake on the command line: say what is wrong and stop with exit
--- status 64, as seqlab does for its own options.
-local function usage_error(msg)
-  io.stderr:write("w1_dinosaurs.lua: ", msg, "\n")
-  os.exit(64)
-end
-
--- Reads "--name value", "--name=value" and "--flag" into a copy of DEFAULTS
--- (with QUICK on top when --quick is given).  Numbers stay numbers.
-local function parse_args(args)
-  local given, i = {}, 1
-  while i <= #args do
-    local a = args[i]
-    local key, val = a:match("^%-%-([%w%-]+)=(.*)$")
-    if not key then key = a:match("^%-%-([%w%-]+)$") end
-    if not key or DEFAULTS[key] == nil then usage_error("unknown argument '" .. a .. "' (try --help)") end
-    if type(DEFAULTS[key]) == "boolean" then
-      given[key] = true
-    else
-      if val == nil then
-        i = i + 1
-        val = args[i]
-        if val == nil then usage_error("--" .. key .. " needs a value") end
-      end
-      if type(DEFAULTS[key]) == "number" then
-        val = tonumber(val) or usage_error("--" .. key .. " expects a number, got '" .. val .. "'")
-      end
-      given[key] = val
-    end
-    i = i + 1
-  end
-  local o = {}
-  for k, v in pairs(DEFAULTS) do o[k] = v end
-  if given.quick then for k, v in pairs(QUICK) do o[k] = v end end
-  for k, v in pairs(given) do o[k] = v end
-  return o
-end
-
-local opt = parse_args(arg or {})
-if opt.help then
-  print("usage: seqlab run scripts/w1_dinosaurs.lua [--quick] [--iterations N] [--every N]\n" ..
-    "       [--plot-every N] [--names N] [--hidden N] [--lr X] [--clip X] [--data FILE]")
-  return
-end
+local opt, usage_error = require("seqlab.args").parse(arg, {
+  script = "w1_dinosaurs.lua", defaults = DEFAULTS, quick = QUICK,
+  usage = "usage: seqlab run scripts/w1_dinosaurs.lua [--quick] [--iterations N] [--every N]\n" ..
+    "       [--plot-every N] [--names N] [--hidden N] [--lr X] [--clip X] [--data FILE]",
+})
 
 for k, min in pairs({ iterations = 1, every = 1, ["plot-every"] = 1, names = 0, hidden = 1 }) do
   opt[k] = math.tointeger(opt[k])

@@ -64,51 +64,12 @@ local DEFAULTS = { epochs = 300, every = 25, out = "jazz_solo.mid", progression 
 local QUICK = { epochs = 20, every = 5, choruses = 1,
   out = (os.getenv("TMPDIR") or "/tmp") .. "/w1_jazz_quick.mid" }
 
--- A mistake on the command line: say what is wrong and stop with exit
--- status 64, as seqlab does for its own options.
-local function usage_error(msg)
-  io.stderr:write("w1_jazz.lua: ", msg, "\n")
-  os.exit(64)
-end
-
--- Reads "--name value", "--name=value" and "--flag" into a copy of DEFAULTS
--- (with QUICK on top when --quick is given).  Numbers stay numbers.
-local function parse_args(args)
-  local given, i = {}, 1
-  while i <= #args do
-    local a = args[i]
-    local key, val = a:match("^%-%-([%w%-]+)=(.*)$")
-    if not key then key = a:match("^%-%-([%w%-]+)$") end
-    if not key or DEFAULTS[key] == nil then usage_error("unknown argument '" .. a .. "' (try --help)") end
-    if type(DEFAULTS[key]) == "boolean" then
-      given[key] = true
-    else
-      if val == nil then
-        i = i + 1
-        val = args[i]
-        if val == nil then usage_error("--" .. key .. " needs a value") end
-      end
-      if type(DEFAULTS[key]) == "number" then
-        val = tonumber(val) or usage_error("--" .. key .. " expects a number, got '" .. val .. "'")
-      end
-      given[key] = val
-    end
-    i = i + 1
-  end
-  local o = {}
-  for k, v in pairs(DEFAULTS) do o[k] = v end
-  if given.quick then for k, v in pairs(QUICK) do o[k] = v end end
-  for k, v in pairs(given) do o[k] = v end
-  return o
-end
-
-local opt = parse_args(arg or {})
-if opt.help then
-  print("usage: seqlab run scripts/w1_jazz.lua [--quick] [--epochs N] [--every N] [--out PATH]\n" ..
+local opt, usage_error = require("seqlab.args").parse(arg, {
+  script = "w1_jazz.lua", defaults = DEFAULTS, quick = QUICK,
+  usage = "usage: seqlab run scripts/w1_jazz.lua [--quick] [--epochs N] [--every N] [--out PATH]\n" ..
     "       [--progression NAME] [--key K] [--choruses N] [--temperature X] [--tempo BPM]\n" ..
-    "       [--hidden N] [--Tx N] [--m N] [--batch N] [--lr X] [--seed N]")
-  return
-end
+    "       [--hidden N] [--Tx N] [--m N] [--batch N] [--lr X] [--seed N]",
+})
 for k, min in pairs({ epochs = 0, every = 1, choruses = 1, hidden = 1, Tx = 1, m = 1, batch = 1, seed = 0 }) do
   opt[k] = math.tointeger(opt[k])
   if not opt[k] or opt[k] < min then usage_error(("--%s must be a whole number >= %d"):format(k, min)) end

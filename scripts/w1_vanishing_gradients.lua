@@ -61,50 +61,11 @@ local DEFAULTS = { T = 50, hidden = 32, batch = 32, symbols = 4, ["gate-bias"] =
   ["relu-gain"] = 1.3, clip = 1.0, steps = 150, lr = 0.5, seed = 1, quick = false, help = false }
 local QUICK = { steps = 80 }
 
--- A mistake on the command line: say what is wrong and stop with exit
--- status 64, as seqlab does for its own options.
-local function usage_error(msg)
-  io.stderr:write("w1_vanishing_gradients.lua: ", msg, "\n")
-  os.exit(64)
-end
-
--- Reads "--name value", "--name=value" and "--flag" into a copy of DEFAULTS
--- (with QUICK on top when --quick is given).  Numbers stay numbers.
-local function parse_args(args)
-  local given, i = {}, 1
-  while i <= #args do
-    local a = args[i]
-    local key, val = a:match("^%-%-([%w%-]+)=(.*)$")
-    if not key then key = a:match("^%-%-([%w%-]+)$") end
-    if not key or DEFAULTS[key] == nil then usage_error("unknown argument '" .. a .. "' (try --help)") end
-    if type(DEFAULTS[key]) == "boolean" then
-      given[key] = true
-    else
-      if val == nil then
-        i = i + 1
-        val = args[i]
-        if val == nil then usage_error("--" .. key .. " needs a value") end
-      end
-      if type(DEFAULTS[key]) == "number" then
-        val = tonumber(val) or usage_error("--" .. key .. " expects a number, got '" .. val .. "'")
-      end
-      given[key] = val
-    end
-    i = i + 1
-  end
-  local o = {}
-  for k, v in pairs(DEFAULTS) do o[k] = v end
-  if given.quick then for k, v in pairs(QUICK) do o[k] = v end end
-  for k, v in pairs(given) do o[k] = v end
-  return o
-end
-
-local opt = parse_args(arg or {})
-if opt.help then
-  print("usage: seqlab run scripts/w1_vanishing_gradients.lua [--quick] [--T N] [--hidden N] [--batch N]\n" ..
-    "       [--symbols N] [--gate-bias X] [--gain X] [--relu-gain X] [--clip X] [--steps N] [--lr X] [--seed N]")
-  return
-end
+local opt, usage_error = require("seqlab.args").parse(arg, {
+  script = "w1_vanishing_gradients.lua", defaults = DEFAULTS, quick = QUICK,
+  usage = "usage: seqlab run scripts/w1_vanishing_gradients.lua [--quick] [--T N] [--hidden N] [--batch N]\n" ..
+    "       [--symbols N] [--gate-bias X] [--gain X] [--relu-gain X] [--clip X] [--steps N] [--lr X] [--seed N]",
+})
 for k, min in pairs({ T = 3, hidden = 1, batch = 1, symbols = 2, steps = 1, seed = 0 }) do
   opt[k] = math.tointeger(opt[k])
   if not opt[k] or opt[k] < min then usage_error(("--%s must be a whole number >= %d"):format(k, min)) end
