@@ -163,7 +163,10 @@ asan: deps
 
 bench: deps
 	@$(MAKE) --no-print-directory all
-	@echo "bench: no benchmarks are defined yet"
+	@$(BUILD)/seqlab run scripts/bench/check_f32.lua > $(BUILD)/check_f32.log \
+	    || { cat $(BUILD)/check_f32.log; exit 1; }
+	@tail -n 1 $(BUILD)/check_f32.log
+	@$(BUILD)/seqlab run scripts/bench/run.lua $(BENCH_ARGS)
 
 # Installs the Debian packages above when something is missing: with
 # apt-get when running as root, otherwise prints the command to run.

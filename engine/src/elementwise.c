@@ -6,6 +6,25 @@
 
 /* ---- kernels ----------------------------------------------------------- */
 
+/* Vectors for the contiguous float loops.  GCC and clang do not vectorise
+ * the -O2 loops below on their own (their cheap cost model refuses loops
+ * that need a runtime alias check or an epilogue), so +, -, *, / and
+ * square on float32 and float64 run on 16-byte GNU vectors (SSE2 on
+ * x86-64, NEON on arm64, no flags needed), and sqrt on SSE2's sqrtps and
+ * sqrtpd where the target has them.  Every lane computes the same
+ * correctly rounded IEEE operation as the scalar loop, so the results are
+ * bit for bit those of the scalar code; only the speed changes (an Adam
+ * step, which is all elementwise ops, runs about 3x faster). */
+#if defined(__GNUC__) && !defined(SEQ_NO_SIMD)
+#define EW_SIMD 1
+typedef float ew_v_float __attribute__((vector_size(16)));
+typedef double ew_v_double __attribute__((vector_size(16)));
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#define EW_SQRT 1
+#endif
+#endif
+
 /* A binary loop: contiguous, scalar-right, and general strided cases. */
 #define DEF_BIN(NAME, T, EXPR)                                                \
     static void NAME(void *ctx, char **p, const int64_t *s, int64_t n)        \
@@ -35,6 +54,63 @@
         }                                                                     \
     }
 
+#ifdef EW_SIMD
+/* DEF_BIN with the contiguous and scalar-right cases on vectors of
+ * ew_v_T: EXPR is then evaluated on whole vectors (x and y of vector
+ * type), the remainder on scalars. */
+#define DEF_BIN_VEC(NAME, T, EXPR)                                            \
+    static void NAME(void *ctx, char **p, const int64_t *s, int64_t n)        \
+    {                                                                         \
+        (void)ctx;                                                            \
+        typedef ew_v_##T V;                                                   \
+        enum { W = sizeof(V) / sizeof(T) };                                   \
+        T *o = (T *)p[0];                                                     \
+        const T *pa = (const T *)p[1], *pb = (const T *)p[2];                 \
+        int64_t so = s[0] / (int64_t)sizeof(T);                               \
+        int64_t sa = s[1] / (int64_t)sizeof(T);                               \
+        int64_t sb = s[2] / (int64_t)sizeof(T);                               \
+        if (so == 1 && sa == 1 && (sb == 1 || sb == 0)) {                     \
+            int64_t i = 0;                                                    \
+            if (sb == 1) {                                                    \
+                for (; i + W <= n; i += W) {                                  \
+                    V x, y, r;                                                \
+                    memcpy(&x, pa + i, sizeof x);                             \
+                    memcpy(&y, pb + i, sizeof y);                             \
+                    r = (EXPR);                                               \
+                    memcpy(o + i, &r, sizeof r);                              \
+                }                                                             \
+                for (; i < n; i++) {                                          \
+                    T x = pa[i], y = pb[i];                                   \
+                    o[i] = (EXPR);                                            \
+                }                                                             \
+            } else {                                                          \
+                {                                                             \
+                    V y; /* pb[0] in every lane (keeps -0 and NaN) */         \
+                    for (int k = 0; k < W; k++)                               \
+                        y[k] = pb[0];                                         \
+                    for (; i + W <= n; i += W) {                              \
+                        V x, r;                                               \
+                        memcpy(&x, pa + i, sizeof x);                         \
+                        r = (EXPR);                                           \
+                        memcpy(o + i, &r, sizeof r);                          \
+                    }                                                         \
+                }                                                             \
+                for (; i < n; i++) {                                          \
+                    T x = pa[i], y = pb[0];                                   \
+                    o[i] = (EXPR);                                            \
+                }                                                             \
+            }                                                                 \
+        } else {                                                              \
+            for (int64_t i = 0; i < n; i++) {                                 \
+                T x = pa[i * sa], y = pb[i * sb];                             \
+                o[i * so] = (EXPR);                                           \
+            }                                                                 \
+        }                                                                     \
+    }
+#else
+#define DEF_BIN_VEC(NAME, T, EXPR) DEF_BIN(NAME, T, EXPR)
+#endif
+
 #define DEF_UN(NAME, T, EXPR)                                                 \
     static void NAME(void *ctx, char **p, const int64_t *s, int64_t n)        \
     {                                                                         \
@@ -56,12 +132,56 @@
         }                                                                     \
     }
 
+#ifdef EW_SIMD
+/* DEF_UN with the contiguous case on vectors (VEXPR on a vector x). */
+#define DEF_UN_VEC(NAME, T, EXPR, VEXPR)                                      \
+    static void NAME(void *ctx, char **p, const int64_t *s, int64_t n)        \
+    {                                                                         \
+        (void)ctx;                                                            \
+        typedef ew_v_##T V;                                                   \
+        enum { W = sizeof(V) / sizeof(T) };                                   \
+        T *o = (T *)p[0];                                                     \
+        const T *pa = (const T *)p[1];                                        \
+        int64_t so = s[0] / (int64_t)sizeof(T);                               \
+        int64_t sa = s[1] / (int64_t)sizeof(T);                               \
+        if (so == 1 && sa == 1) {                                             \
+            int64_t i = 0;                                                    \
+            for (; i + W <= n; i += W) {                                      \
+                V x, r;                                                       \
+                memcpy(&x, pa + i, sizeof x);                                 \
+                r = (VEXPR);                                                  \
+                memcpy(o + i, &r, sizeof r);                                  \
+            }                                                                 \
+            for (; i < n; i++) {                                              \
+                T x = pa[i];                                                  \
+                o[i] = (EXPR);                                                \
+            }                                                                 \
+        } else {                                                              \
+            for (int64_t i = 0; i < n; i++) {                                 \
+                T x = pa[i * sa];                                             \
+                o[i * so] = (EXPR);                                           \
+            }                                                                 \
+        }                                                                     \
+    }
+#else
+#define DEF_UN_VEC(NAME, T, EXPR, VEXPR) DEF_UN(NAME, T, EXPR)
+#endif
+
+/* sqrt on vectors where the target has a vector square root */
+#ifdef EW_SQRT
+#define VSQRT_float(x) ((ew_v_float)_mm_sqrt_ps((__m128)(x)))
+#define VSQRT_double(x) ((ew_v_double)_mm_sqrt_pd((__m128d)(x)))
+#define DEF_SQRT(NAME, T, SQRT) DEF_UN_VEC(NAME, T, SQRT(x), VSQRT_##T(x))
+#else
+#define DEF_SQRT(NAME, T, SQRT) DEF_UN(NAME, T, SQRT(x))
+#endif
+
 /* NaN propagates through maximum/minimum, as in numpy and PyTorch. */
 #define FLOAT_KERNELS(SFX, T, EXP, LOG, SQRT, TANH, POW, FABS)                \
-    DEF_BIN(add_##SFX, T, x + y)                                              \
-    DEF_BIN(sub_##SFX, T, x - y)                                              \
-    DEF_BIN(mul_##SFX, T, x * y)                                              \
-    DEF_BIN(div_##SFX, T, x / y)                                              \
+    DEF_BIN_VEC(add_##SFX, T, x + y)                                          \
+    DEF_BIN_VEC(sub_##SFX, T, x - y)                                          \
+    DEF_BIN_VEC(mul_##SFX, T, x * y)                                          \
+    DEF_BIN_VEC(div_##SFX, T, x / y)                                          \
     DEF_BIN(pow_##SFX, T, POW(x, y))                                          \
     DEF_BIN(max_##SFX, T, (x > y || x != x) ? x : y)                          \
     DEF_BIN(min_##SFX, T, (x < y || x != x) ? x : y)                          \
@@ -71,17 +191,17 @@
     DEF_BIN(le_##SFX, T, (T)(x <= y))                                         \
     DEF_BIN(gt_##SFX, T, (T)(x > y))                                          \
     DEF_BIN(ge_##SFX, T, (T)(x >= y))                                         \
-    DEF_UN(neg_##SFX, T, -x)                                                  \
+    DEF_UN_VEC(neg_##SFX, T, -x, -x)                                          \
     DEF_UN(exp_##SFX, T, EXP(x))                                              \
     DEF_UN(log_##SFX, T, LOG(x))                                              \
-    DEF_UN(sqrt_##SFX, T, SQRT(x))                                            \
+    DEF_SQRT(sqrt_##SFX, T, SQRT)                                             \
     DEF_UN(abs_##SFX, T, FABS(x))                                             \
     DEF_UN(tanh_##SFX, T, TANH(x))                                            \
     DEF_UN(sigmoid_##SFX, T,                                                  \
            x >= 0 ? (T)1 / ((T)1 + EXP(-x)) : EXP(x) / ((T)1 + EXP(x)))       \
     DEF_UN(relu_##SFX, T, (x > 0 || x != x) ? x : (T)0)                       \
     DEF_UN(sign_##SFX, T, x != x ? x : (T)((x > 0) - (x < 0)))                \
-    DEF_UN(square_##SFX, T, x * x)
+    DEF_UN_VEC(square_##SFX, T, x * x, x * x)
 
 FLOAT_KERNELS(f32, float, expf, logf, sqrtf, tanhf, powf, fabsf)
 FLOAT_KERNELS(f64, double, exp, log, sqrt, tanh, pow, fabs)
@@ -153,12 +273,13 @@ static int check_int_exponents(struct seq_tensor *e)
     const int64_t *v = seq_data(c);
     for (int64_t i = 0, n = seq_numel(c); i < n; i++)
         if (v[i] < 0) {
+            long long bad = (long long)v[i]; /* read before the release */
             seq_release(c);
             return seq_fail(SEQ_EINVAL,
                             "pow: integers to negative integer powers are "
                             "not allowed (exponent %lld; convert to float "
                             "first)",
-                            (long long)v[i]);
+                            bad);
         }
     seq_release(c);
     return SEQ_OK;

@@ -47,25 +47,31 @@ enum { IA_CELL, IA_T, IA_N, IA_D, IA_H, IA_REVERSE, IA_RELU };
  *   act   (T, N, G*H)  gate pre-activations, overwritten by activations
  *   hprev (T, N, H)    the state entering the step at time t
  *   ex1   (T, N, H)    LSTM: c_{t-1}; GRU: W_hn h_{t-1} + b_hn
- *   ex2   (T, N, H)    LSTM: tanh(c_t)                                 */
+ *   ex2   (T, N, H)    LSTM: tanh(c_t)
+ * and two scratch areas only the forward uses (in the same allocation, to
+ * save two small ones per call, which shows in a sampling loop):
+ *   bias  (G*H)        RNN, LSTM: b_ih + b_hh
+ *   gh    (N, G*H)     GRU: h_{t-1} W_hh^T + b_hh of the current step   */
 struct dims {
     enum cell cell;
     int64_t T, N, D, H, G;
 };
 
 struct layout {
-    int64_t act, hprev, ex1, ex2, total; /* element offsets and size */
+    int64_t act, hprev, ex1, ex2, bias, gh, total; /* offsets and size */
 };
 
 static struct layout layout_of(const struct dims *d)
 {
-    int64_t row = d->T * d->N * d->H;
+    int64_t row = d->T * d->N * d->H, gh = d->G * d->H;
     struct layout l;
     l.act = 0;
-    l.hprev = d->T * d->N * d->G * d->H;
+    l.hprev = d->T * d->N * gh;
     l.ex1 = l.hprev + row;
     l.ex2 = l.ex1 + (d->cell == CELL_RNN ? 0 : row);
-    l.total = l.ex2 + (d->cell == CELL_LSTM ? row : 0);
+    l.bias = l.ex2 + (d->cell == CELL_LSTM ? row : 0);
+    l.gh = l.bias + (d->cell == CELL_GRU ? 0 : gh);
+    l.total = l.gh + (d->cell == CELL_GRU ? d->N * gh : 0);
     return l;
 }
 
@@ -93,6 +99,13 @@ struct step {
     void *dgx;      /* (N, G*H) out: dL/d(x-side pre-activations) */
     void *dgh;      /* GRU: (N, 3H) out: dL/d(h-side pre-activations) */
 };
+
+/* float32 also has vector kernels for x86-64 CPUs with AVX2, built with
+ * GCC or clang and chosen at run time (below); the scalar kernels of the
+ * macro serve every other machine. */
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(SEQ_NO_SIMD)
+#define RNN_SIMD 1
+#endif
 
 /* tanh for float32 through expf: 1 - 2 / (e^(2|x|) + 1) with the sign put
  * back, and the Taylor polynomial x - x^3/3 below |x| = 0.004, where the
@@ -250,6 +263,295 @@ static inline float tanh_f32(float x)
 DEF_CELL_KERNELS(f32, float, expf, tanh_f32)
 DEF_CELL_KERNELS(f64, double, exp, tanh)
 
+/* ---- float32 kernels on vectors ------------------------------------------
+ * The float32 gate passes bound the forward at small and moderate sizes
+ * (expf is a libm call per gate and element, and -O2 does not vectorise
+ * loops around calls).  On x86-64 CPUs with AVX2 they run on 8-lane
+ * vectors (GNU vector extensions; the kernels carry target("avx2") and
+ * are picked at run time, so the build needs no flags and still runs on
+ * any x86-64) with an exp of their own: Cephes' expf, the range reduction
+ * x = n ln2 + r and a degree-6 polynomial, within 2 ulp of libm's.  The
+ * last n mod 8 entries of a row go through the same code on a zero-padded
+ * copy, so every entry is computed the same way.  sigmoid and tanh are the
+ * forms of the scalar code above: 1 / (1 + e^-x), and 1 - 2 / (e^2|x| + 1)
+ * with x - x^3/3 below |x| = 0.004, the sign put back.  Both stay within
+ * 2.5e-7 of the exact functions, NaN propagates and +-inf give the limits
+ * (scripts/bench/check_f32.lua checks all of this against float64); the
+ * scalar kernels differ from them by a few ulp.  float64 keeps libm: the
+ * equivalence tests hold it to 1e-12 of the unfused engine ops.
+ *
+ * About 3x faster than the scalar kernels (LSTM forward, 6.9 against 22
+ * ns per element at N = 32, H = 256).  The same code on SSE2 alone runs
+ * 2x slower than scalar (8-lane vectors do not fit 16 registers of 4
+ * lanes), hence no baseline version.  Vectors never cross a function
+ * boundary by value (helpers take pointers and are always inlined), which
+ * keeps 32-byte vectors out of the SSE2 calling convention. */
+#ifdef RNN_SIMD
+typedef float vf __attribute__((vector_size(32)));
+typedef int32_t vi __attribute__((vector_size(32)));
+enum { VL = 8 };
+
+#define SIMD_KERNEL __attribute__((target("avx2"))) static void
+#define SIMD_INLINE static inline __attribute__((always_inline))
+
+#define VSET(v) ((vf){(v), (v), (v), (v), (v), (v), (v), (v)})
+/* lanes of a where m is all ones, of b where it is zero */
+#define VSELECT(m, a, b) ((vf)(((vi)(a) & (m)) | ((vi)(b) & ~(m))))
+
+/* *v = n (<= VL) floats from p, zero in the other lanes */
+SIMD_INLINE void vload(vf *v, const float *p, int64_t n)
+{
+    *v = VSET(0.0f);
+    memcpy(v, p, (size_t)n * sizeof(float));
+}
+
+SIMD_INLINE void vstore(float *p, const vf *v, int64_t n)
+{
+    memcpy(p, v, (size_t)n * sizeof(float));
+}
+
+/* Runs the body (the macro's last argument) for j = 0, VL, 2 VL, ... < n
+ * with w = the lanes in use: VL as a constant in full blocks (so vload and
+ * vstore compile to plain vector moves), n - j in the last, partial one. */
+#define FOR_LANES(j, w, n, ...)                                                \
+    for (int64_t j = 0; j < (n); j += VL) {                                    \
+        if ((n) - j >= VL) {                                                   \
+            const int64_t w = VL;                                              \
+            __VA_ARGS__                                                        \
+        } else {                                                               \
+            const int64_t w = (n) - j;                                         \
+            __VA_ARGS__                                                        \
+        }                                                                      \
+    }
+
+/* *x = e^*x */
+SIMD_INLINE void v_exp(vf *x)
+{
+    const vf hi = VSET(88.3762626647949f), lo = VSET(-88.3762626647949f);
+    vf v = *x;
+    vi over = v > hi, under = v < lo, nan = v != v;
+    /* clamped, NaN replaced by 0 so that the conversion below is defined */
+    vf xc = VSELECT(over, hi, VSELECT(under, lo, VSELECT(nan, VSET(0.0f), v)));
+    /* n = floor(x log2(e) + 1/2): truncate, then step down where the
+     * truncation went up (negative values) */
+    vf fx = xc * VSET(1.44269504088896341f) + VSET(0.5f);
+    vi n = __builtin_convertvector(fx, vi);
+    n += __builtin_convertvector(n, vf) > fx; /* true is -1 */
+    vf nf = __builtin_convertvector(n, vf);
+    /* r = x - n ln2, with ln2 split in two for the precision */
+    vf r = xc - nf * VSET(0.693359375f) - nf * VSET(-2.12194440e-4f);
+    vf p = VSET(1.9875691500e-4f);
+    p = p * r + VSET(1.3981999507e-3f);
+    p = p * r + VSET(8.3334519073e-3f);
+    p = p * r + VSET(4.1665795894e-2f);
+    p = p * r + VSET(1.6666665459e-1f);
+    p = p * r + VSET(5.0000001201e-1f);
+    vf y = p * (r * r) + r + VSET(1.0f);
+    /* times 2^n through its exponent bits; n is in [-127, 127], and
+     * n = -127 gives 0 where the exact result would be subnormal */
+    y *= (vf)((n + 127) << 23);
+    y = VSELECT(over, VSET(__builtin_inff()), y);
+    y = VSELECT(under, VSET(0.0f), y);
+    *x = VSELECT(nan, v, y);
+}
+
+/* *x = 1 / (1 + e^-*x) */
+SIMD_INLINE void v_sigmoid(vf *x)
+{
+    vf e = -*x;
+    v_exp(&e);
+    *x = VSET(1.0f) / (VSET(1.0f) + e);
+}
+
+/* *x = tanh(*x) */
+SIMD_INLINE void v_tanh(vf *x)
+{
+    const vi sbit = (vi)VSET(-0.0f); /* the sign bits */
+    vf v = *x;
+    vf a = (vf)((vi)v & ~sbit);
+    vf e = VSET(2.0f) * a;
+    v_exp(&e);
+    vf big = VSET(1.0f) - VSET(2.0f) / (e + VSET(1.0f));
+    vf small = a - a * a * a * VSET(1.0f / 3.0f);
+    vf r = VSELECT(a < VSET(0.004f), small, big);
+    *x = (vf)((vi)r | ((vi)v & sbit));
+}
+
+/* h = tanh(p) or relu(p) over the N*H contiguous entries. */
+SIMD_KERNEL rnn_forward_v32(const struct step *s)
+{
+    float *a = s->act, *h = s->h;
+    const int64_t n = s->N * s->H;
+    FOR_LANES(i, w, n, {
+        vf v;
+        vload(&v, a + i, w);
+        if (s->relu)
+            v = VSELECT((v > VSET(0.0f)) | (v != v), v, VSET(0.0f));
+        else
+            v_tanh(&v);
+        vstore(a + i, &v, w);
+        vstore(h + i, &v, w);
+    })
+}
+
+SIMD_KERNEL rnn_backward_v32(const struct step *s)
+{
+    const float *a = s->act, *dy = s->dy, *dhc = s->dhc;
+    float *dg = s->dgx;
+    const int64_t n = s->N * s->H;
+    FOR_LANES(i, w, n, {
+        vf y, c, h, d;
+        vload(&y, dy + i, w);
+        vload(&c, dhc + i, w);
+        vload(&h, a + i, w);
+        vf dh = y + c;
+        if (s->relu)
+            d = VSELECT(h > VSET(0.0f), dh, VSET(0.0f));
+        else
+            d = dh * (VSET(1.0f) - h * h);
+        vstore(dg + i, &d, w);
+    })
+}
+
+SIMD_KERNEL lstm_forward_v32(const struct step *s)
+{
+    const int64_t H = s->H;
+    for (int64_t n = 0; n < s->N; n++) {
+        float *a = (float *)s->act + n * 4 * H;
+        const float *cp = (const float *)s->cprev + n * H;
+        float *c = (float *)s->c + n * H, *tc = (float *)s->tanhc + n * H;
+        float *h = (float *)s->h + n * H;
+        FOR_LANES(j, w, H, {
+            vf i, f, g, o, c0;
+            vload(&i, a + j, w);
+            vload(&f, a + H + j, w);
+            vload(&g, a + 2 * H + j, w);
+            vload(&o, a + 3 * H + j, w);
+            vload(&c0, cp + j, w);
+            v_sigmoid(&i);
+            v_sigmoid(&f);
+            v_tanh(&g);
+            v_sigmoid(&o);
+            vf cn = f * c0 + i * g, t = cn;
+            v_tanh(&t);
+            vf hv = o * t;
+            vstore(a + j, &i, w);
+            vstore(a + H + j, &f, w);
+            vstore(a + 2 * H + j, &g, w);
+            vstore(a + 3 * H + j, &o, w);
+            vstore(c + j, &cn, w);
+            vstore(tc + j, &t, w);
+            vstore(h + j, &hv, w);
+        })
+    }
+}
+
+SIMD_KERNEL lstm_backward_v32(const struct step *s)
+{
+    const int64_t H = s->H;
+    const vf one = VSET(1.0f);
+    for (int64_t n = 0; n < s->N; n++) {
+        const float *a = (const float *)s->act + n * 4 * H;
+        const float *cp = (const float *)s->cprev + n * H;
+        const float *tc = (const float *)s->tanhc + n * H;
+        const float *dy = (const float *)s->dy + n * H;
+        const float *dhc = (const float *)s->dhc + n * H;
+        float *dc = (float *)s->dc + n * H, *dg = (float *)s->dgx + n * 4 * H;
+        FOR_LANES(j, w, H, {
+            vf i, f, g, o, t, y, hc, c1, c0;
+            vload(&i, a + j, w);
+            vload(&f, a + H + j, w);
+            vload(&g, a + 2 * H + j, w);
+            vload(&o, a + 3 * H + j, w);
+            vload(&t, tc + j, w);
+            vload(&y, dy + j, w);
+            vload(&hc, dhc + j, w);
+            vload(&c1, dc + j, w);
+            vload(&c0, cp + j, w);
+            vf dh = y + hc;
+            vf dct = c1 + dh * o * (one - t * t);
+            vf di = dct * g * i * (one - i), df = dct * c0 * f * (one - f);
+            vf dgg = dct * i * (one - g * g), dO = dh * t * o * (one - o);
+            vf dcp = dct * f;
+            vstore(dg + j, &di, w);
+            vstore(dg + H + j, &df, w);
+            vstore(dg + 2 * H + j, &dgg, w);
+            vstore(dg + 3 * H + j, &dO, w);
+            vstore(dc + j, &dcp, w);
+        })
+    }
+}
+
+SIMD_KERNEL gru_forward_v32(const struct step *s)
+{
+    const int64_t H = s->H;
+    for (int64_t n = 0; n < s->N; n++) {
+        float *a = (float *)s->act + n * 3 * H;
+        const float *gh = (const float *)s->gh + n * 3 * H;
+        const float *hp = (const float *)s->hprev + n * H;
+        float *ghn = (float *)s->ghn + n * H, *h = (float *)s->h + n * H;
+        FOR_LANES(j, w, H, {
+            vf xr, xz, xn, hr, hz, hn, h0;
+            vload(&xr, a + j, w);
+            vload(&xz, a + H + j, w);
+            vload(&xn, a + 2 * H + j, w);
+            vload(&hr, gh + j, w);
+            vload(&hz, gh + H + j, w);
+            vload(&hn, gh + 2 * H + j, w);
+            vload(&h0, hp + j, w);
+            vf r = xr + hr, z = xz + hz;
+            v_sigmoid(&r);
+            v_sigmoid(&z);
+            vf nn = xn + r * hn;
+            v_tanh(&nn);
+            vf hv = (VSET(1.0f) - z) * nn + z * h0;
+            vstore(a + j, &r, w);
+            vstore(a + H + j, &z, w);
+            vstore(a + 2 * H + j, &nn, w);
+            vstore(ghn + j, &hn, w);
+            vstore(h + j, &hv, w);
+        })
+    }
+}
+
+SIMD_KERNEL gru_backward_v32(const struct step *s)
+{
+    const int64_t H = s->H;
+    const vf one = VSET(1.0f);
+    for (int64_t n = 0; n < s->N; n++) {
+        const float *a = (const float *)s->act + n * 3 * H;
+        const float *hp = (const float *)s->hprev + n * H;
+        const float *ghn = (const float *)s->ghn + n * H;
+        const float *dy = (const float *)s->dy + n * H;
+        float *dhc = (float *)s->dhc + n * H;
+        float *dgx = (float *)s->dgx + n * 3 * H;
+        float *dgh = (float *)s->dgh + n * 3 * H;
+        FOR_LANES(j, w, H, {
+            vf r, z, nn, y, hc, h0, hn;
+            vload(&r, a + j, w);
+            vload(&z, a + H + j, w);
+            vload(&nn, a + 2 * H + j, w);
+            vload(&y, dy + j, w);
+            vload(&hc, dhc + j, w);
+            vload(&h0, hp + j, w);
+            vload(&hn, ghn + j, w);
+            vf dh = y + hc;
+            vf dnp = dh * (one - z) * (one - nn * nn);
+            vf dzp = dh * (h0 - nn) * z * (one - z);
+            vf drp = dnp * hn * r * (one - r);
+            vf dnh = dnp * r, dhp = dh * z;
+            vstore(dgx + j, &drp, w);
+            vstore(dgh + j, &drp, w);
+            vstore(dgx + H + j, &dzp, w);
+            vstore(dgh + H + j, &dzp, w);
+            vstore(dgx + 2 * H + j, &dnp, w);
+            vstore(dgh + 2 * H + j, &dnh, w);
+            vstore(dhc + j, &dhp, w);
+        })
+    }
+}
+#endif
+
 typedef void (*step_fn)(const struct step *s);
 
 /* [dtype][cell]; float32 and float64 are 0 and 1 in enum seq_dtype. */
@@ -261,6 +563,21 @@ static const step_fn backward_kernels[2][3] = {
     {rnn_backward_f32, lstm_backward_f32, gru_backward_f32},
     {rnn_backward_f64, lstm_backward_f64, gru_backward_f64},
 };
+
+/* The kernel for dtype and cell: the vector one for float32 where the CPU
+ * has AVX2. */
+static step_fn pick_kernel(enum seq_dtype dt, enum cell cell, bool forward)
+{
+#ifdef RNN_SIMD
+    static const step_fn v32[2][3] = {
+        {rnn_backward_v32, lstm_backward_v32, gru_backward_v32},
+        {rnn_forward_v32, lstm_forward_v32, gru_forward_v32},
+    };
+    if (dt == SEQ_FLOAT32 && __builtin_cpu_supports("avx2"))
+        return v32[forward][cell];
+#endif
+    return forward ? forward_kernels[dt][cell] : backward_kernels[dt][cell];
+}
 
 /* ---- argument checks ----------------------------------------------------- */
 
@@ -386,7 +703,7 @@ static int run_forward(const struct dims *d, bool reverse, bool relu,
         ex1 = at(ws, l.ex1, es);
     if (d->cell == CELL_LSTM)
         ex2 = at(ws, l.ex2, es);
-    step_fn fw = forward_kernels[dt][d->cell];
+    step_fn fw = pick_kernel(dt, d->cell, true);
     int st;
 
     /* all input projections at once: act = X W_ih^T + bias, (T*N, G*H) */
@@ -494,7 +811,7 @@ static int rnn_node_backward(struct seq_node *n, struct seq_tensor *g,
         memcpy(seq_data(dc), at(gp, (T + 1) * row, es), row_bytes);
     }
 
-    step_fn bw = backward_kernels[dt][d.cell];
+    step_fn bw = pick_kernel(dt, d.cell, false);
     for (int64_t s = T - 1; s >= 0; s--) {
         SEQ_TRY(seq_poll_cancel());
         int64_t t = reverse ? T - 1 - s : s;
@@ -590,8 +907,8 @@ static int rnn_call(enum cell cell, bool relu, bool reverse,
                     struct seq_tensor **out_c, struct seq_tensor *const *in)
 {
     struct dims d = {.cell = cell};
-    struct seq_tensor *c[IN_COUNT] = {NULL}, *bsum = NULL, *P = NULL,
-                      *ws = NULL, *gh = NULL, *y = NULL, *h = NULL, *cT = NULL;
+    struct seq_tensor *c[IN_COUNT] = {NULL}, *P = NULL, *ws = NULL, *y = NULL,
+                      *h = NULL, *cT = NULL;
     struct seq_node *node = NULL;
     int st;
     if (!out_y || !in[IN_X] || !in[IN_WIH] || !in[IN_WHH])
@@ -610,29 +927,34 @@ static int rnn_call(enum cell cell, bool relu, bool reverse,
         .wih = seq_data(c[IN_WIH]),
         .whh = seq_data(c[IN_WHH]),
     };
+    const struct layout l = layout_of(&d);
+    const size_t es = seq_dtype_size(dt);
+    int64_t pshape[3] = {d.T + (cell == CELL_LSTM ? 2 : 1), d.N, d.H};
+    int64_t wsshape[1] = {l.total};
+    SEQ_TRY(seq_empty(&P, dt, 3, pshape));
+    SEQ_TRY(seq_empty(&ws, dt, 1, wsshape));
     if (cell == CELL_GRU) {
         ops.bx = data_or_null(c[IN_BIH]);
         ops.bh = data_or_null(c[IN_BHH]);
     } else if (c[IN_BIH] && c[IN_BHH]) {
         /* both biases meet the same pre-activation: add them once */
-        bool prev = seq_set_grad_enabled(false);
-        st = seq_add(&bsum, c[IN_BIH], c[IN_BHH]);
-        seq_set_grad_enabled(prev);
-        SEQ_TRY(st);
-        ops.bx = seq_data(bsum);
+        const int64_t gh = d.G * d.H;
+        void *sum = at(seq_data(ws), l.bias, es);
+        if (dt == SEQ_FLOAT32) {
+            const float *a = seq_data(c[IN_BIH]), *b = seq_data(c[IN_BHH]);
+            for (int64_t i = 0; i < gh; i++)
+                ((float *)sum)[i] = a[i] + b[i];
+        } else {
+            const double *a = seq_data(c[IN_BIH]), *b = seq_data(c[IN_BHH]);
+            for (int64_t i = 0; i < gh; i++)
+                ((double *)sum)[i] = a[i] + b[i];
+        }
+        ops.bx = sum;
     } else {
         ops.bx = data_or_null(c[IN_BIH] ? c[IN_BIH] : c[IN_BHH]);
     }
-
-    const struct layout l = layout_of(&d);
-    int64_t pshape[3] = {d.T + (cell == CELL_LSTM ? 2 : 1), d.N, d.H};
-    int64_t wsshape[1] = {l.total}, ghshape[2] = {d.N, d.G * d.H};
-    SEQ_TRY(seq_empty(&P, dt, 3, pshape));
-    SEQ_TRY(seq_empty(&ws, dt, 1, wsshape));
-    if (cell == CELL_GRU)
-        SEQ_TRY(seq_empty(&gh, dt, 2, ghshape));
     SEQ_TRY(run_forward(&d, reverse, relu, dt, &ops, seq_data(P), seq_data(ws),
-                        data_or_null(gh)));
+                        at(seq_data(ws), l.gh, es)));
 
     if (seq_should_record(IN_COUNT, in)) {
         SEQ_TRY(seq_record(P, cell_node[cell], rnn_node_backward, IN_COUNT, in,
@@ -664,10 +986,8 @@ static int rnn_call(enum cell cell, bool relu, bool reverse,
 fail:
     for (int i = 0; i < IN_COUNT; i++)
         seq_release(c[i]);
-    seq_release(bsum);
     seq_release(P);
     seq_release(ws);
-    seq_release(gh);
     seq_release(y);
     seq_release(h);
     seq_release(cT);

@@ -71,6 +71,26 @@ function Optimizer:zero_grad()
   for _, p in ipairs(self.params) do p:zero_grad() end
 end
 
+-- Garbage collection after an update.  Lua sees a tensor as a small box,
+-- not as the memory behind it, so the graph of a training step (outputs,
+-- activations, the workspaces of the recurrent kernels) stays allocated
+-- until the collector happens to run; the binding forces a collection
+-- only when tensor memory doubles, from 64 MB up.  After an update that
+-- graph is garbage, so step() collects once tensor memory has grown by
+-- more than max(16 MB, what was live after the last collection): peak
+-- memory stays near one step's working set, and a full collection
+-- (tens of microseconds) runs at most every few steps of a small model.
+local GC_SLACK = 4 * 2 ^ 20
+
+function Optimizer:_collect()
+  local live = seq.memory()
+  local base = self._gc_base
+  if not base or live - base > math.max(GC_SLACK, base) then
+    collectgarbage()
+    self._gc_base = seq.memory()
+  end
+end
+
 --- opt:step([closure]): one update; closure, if given, recomputes and returns the loss.
 function Optimizer:step(closure)
   local loss
@@ -88,6 +108,7 @@ function Optimizer:step(closure)
       end
     end
   end)
+  self:_collect()
   return loss
 end
 
@@ -182,14 +203,19 @@ end
 
 -- m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;  (t = step count)
 -- p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
+-- The same operations as PyTorch's single-tensor Adam, in the same order.
+-- Temporaries are freed as soon as they are used (the garbage collector
+-- cannot see tensor memory, so they would otherwise pile up until the next
+-- collection).
 function Adam:_update(p, g, st)
-  local b1, b2 = self.betas[1], self.betas[2]
-  if self.maximize then g = -g end
+  local tmp = {}
+  if self.maximize then g = -g; tmp[#tmp + 1] = g end
   if self.weight_decay ~= 0 then
     if getmetatable(self) == AdamW then
       p:mul_(1 - self.lr * self.weight_decay)
     else
       g = g + p * self.weight_decay
+      tmp[#tmp + 1] = g
     end
   end
   if not st.step then
@@ -199,17 +225,135 @@ function Adam:_update(p, g, st)
     if self.amsgrad then st.max_exp_avg_sq = seq.zeros_like(p) end
   end
   st.step = st.step + 1
-  st.exp_avg:mul_(b1):add_(g, 1 - b1)
-  st.exp_avg_sq:mul_(b2):add_(g * g, 1 - b2)
-  local bias_correction1 = 1 - b1 ^ st.step
-  local bias_correction2_sqrt = math.sqrt(1 - b2 ^ st.step)
-  local v = st.exp_avg_sq
+  self:_moments(st.exp_avg, st.exp_avg_sq, st.max_exp_avg_sq, g, st.step, p, tmp)
+  for _, t in ipairs(tmp) do t:free() end
+end
+
+-- The moments and the parameter update of one step, for one parameter or
+-- for all of them at once (m, v, vmax and g flat, then `apply` adds the
+-- update to the parameters).  Temporaries go into tmp for the caller to
+-- free.
+function Adam:_moments(m, v, vmax, g, step, apply, tmp)
+  local b1, b2 = self.betas[1], self.betas[2]
+  -- m + (1 - b1) (g - m) is b1 m + (1 - b1) g (PyTorch's form) up to
+  -- rounding, and takes two fast passes where mul_ + add_ take two slow
+  -- ones; likewise for v
+  local d = g - m
+  m:add_(d, 1 - b1)
+  d:free()
+  local gg = g * g
+  d = gg - v
+  gg:free()
+  v:add_(d, 1 - b2)
+  d:free()
+  local bias_correction1 = 1 - b1 ^ step
+  local bias_correction2_sqrt = math.sqrt(1 - b2 ^ step)
   if self.amsgrad then
-    st.max_exp_avg_sq:copy_(seq.maximum(st.max_exp_avg_sq, v))
-    v = st.max_exp_avg_sq
+    local mx = seq.maximum(vmax, v)
+    vmax:copy_(mx)
+    mx:free()
+    v = vmax
   end
-  local denom = v:sqrt() / bias_correction2_sqrt + self.eps
-  p:add_(st.exp_avg / denom, -self.lr / bias_correction1)
+  -- m / (sqrt(v) / bc2 + eps) = bc2 m / (sqrt(v) + eps bc2): one pass less
+  local denom = v:sqrt()
+  denom:add_(self.eps * bias_correction2_sqrt)
+  local upd = m / denom
+  denom:free()
+  tmp[#tmp + 1] = upd
+  local step_size = -self.lr * bias_correction2_sqrt / bias_correction1
+  if type(apply) == "function" then apply(upd, step_size) else apply:add_(upd, step_size) end
+end
+
+-- ---- one flat update for every parameter ----------------------------------
+-- When every parameter has a gradient, the same dtype and the same step
+-- count (the usual training loop), Adam keeps m and v of all parameters in
+-- two flat tensors (opt.state[p].exp_avg and exp_avg_sq are views of them)
+-- and runs each operation once over all of them instead of once per
+-- parameter: a model of a few small tensors spends most of an update in
+-- per-call overhead otherwise.  The arithmetic is the same, element for
+-- element.
+
+-- The flat buffers for self.params, created (or filled from per-parameter
+-- state) on first use; nil when the parameters cannot share them.
+function Adam:_flat_state()
+  if self._flat ~= nil then return self._flat or nil end
+  local ps = self.params
+  local dtype, total, step = ps[1]:dtype(), 0, nil
+  for i, p in ipairs(ps) do
+    if p:dtype() ~= dtype then self._flat = false; return nil end
+    local st = self.state[p]
+    local s = st and st.step or 0
+    if i > 1 and s ~= step then return nil end -- retried at the next step
+    step = s
+    total = total + p:numel()
+  end
+  local f = { dtype = dtype, total = total, m = seq.zeros(total, dtype),
+              v = seq.zeros(total, dtype), offsets = {}, sizes = {}, shapes = {} }
+  if self.amsgrad then f.vmax = seq.zeros(total, dtype) end
+  local off = 1
+  for i, p in ipairs(ps) do
+    local n, shape = p:numel(), p:shape()
+    f.offsets[i], f.sizes[i], f.shapes[i] = off, n, shape
+    local st = self.state[p] or { step = 0 }
+    self.state[p] = st
+    for key, flat in pairs({ exp_avg = f.m, exp_avg_sq = f.v, max_exp_avg_sq = f.vmax }) do
+      local view = flat:narrow(1, off, n):view(shape)
+      if st[key] then view:copy_(st[key]) end
+      st[key] = view
+    end
+    off = off + n
+  end
+  self._flat = f
+  return f
+end
+
+function Adam:step(closure)
+  local loss
+  if closure then loss = closure() end
+  local ps = self.params
+  local grads = {}
+  for i, p in ipairs(ps) do
+    grads[i] = p.grad
+    if not grads[i] then
+      Optimizer.step(self) -- some parameters are skipped: one at a time
+      return loss
+    end
+  end
+  local f = self:_flat_state()
+  if not f then
+    Optimizer.step(self)
+    return loss
+  end
+  seq.no_grad(function()
+    local tmp = {}
+    local flat = {}
+    for i, g in ipairs(grads) do flat[i] = g:reshape(-1) end
+    local g = seq.cat(flat, 1)
+    tmp[1] = g
+    if self.maximize then g = -g; tmp[#tmp + 1] = g end
+    if self.weight_decay ~= 0 then
+      if getmetatable(self) == AdamW then
+        for _, p in ipairs(ps) do p:mul_(1 - self.lr * self.weight_decay) end
+      else
+        local pf = {}
+        for i, p in ipairs(ps) do pf[i] = p:reshape(-1) end
+        local pcat = seq.cat(pf, 1)
+        g = g + pcat * self.weight_decay
+        tmp[#tmp + 1] = pcat
+        tmp[#tmp + 1] = g
+      end
+    end
+    local step = self.state[ps[1]].step + 1
+    for _, p in ipairs(ps) do self.state[p].step = step end
+    self:_moments(f.m, f.v, f.vmax, g, step, function(upd, step_size)
+      for i, p in ipairs(ps) do
+        p:add_(upd:narrow(1, f.offsets[i], f.sizes[i]):view(f.shapes[i]), step_size)
+      end
+    end, tmp)
+    for _, t in ipairs(tmp) do t:free() end
+  end)
+  self:_collect()
+  return loss
 end
 
 optim.Optimizer = Optimizer

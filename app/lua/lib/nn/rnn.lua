@@ -70,14 +70,46 @@ local function uniform_parameter(shape, k, dtype)
   return (seq.rand(shape, dtype) * (2 * k) - k):requires_grad()
 end
 
+-- The options tables of the kernels, made once (a step of a sampling loop
+-- is a few microseconds; building and checking a table per call shows).
+local REVERSE = { reverse = true }
+local RNN_OPTS = {
+  [false] = { tanh = nil, relu = { nonlinearity = "relu" } },
+  [true] = { tanh = REVERSE, relu = { nonlinearity = "relu", reverse = true } },
+}
+
 -- One call of the fused kernel for `mode`; returns y, h_n, c_n.
 local function run_kernel(mode, nonlinearity, x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse)
   if mode == "LSTM" then
-    return seq.lstm(x, h0, c0, w_ih, w_hh, b_ih, b_hh, { reverse = reverse })
+    return seq.lstm(x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse and REVERSE or nil)
   elseif mode == "GRU" then
-    return seq.gru(x, h0, w_ih, w_hh, b_ih, b_hh, { reverse = reverse })
+    return seq.gru(x, h0, w_ih, w_hh, b_ih, b_hh, reverse and REVERSE or nil)
   end
-  return seq.rnn(x, h0, w_ih, w_hh, b_ih, b_hh, { nonlinearity = nonlinearity, reverse = reverse })
+  return seq.rnn(x, h0, w_ih, w_hh, b_ih, b_hh, RNN_OPTS[reverse and true or false][nonlinearity])
+end
+
+-- The parameter names of layer l (0-based), direction d (1 forward, 2
+-- reverse): {weight_ih, weight_hh, bias_ih, bias_hh}, built once.
+local NAMES = {}
+local function param_names(l, d)
+  local byl = NAMES[l]
+  if not byl then byl = {}; NAMES[l] = byl end
+  local n = byl[d]
+  if not n then
+    local sfx = ("_l%d%s"):format(l, d == 2 and "_reverse" or "")
+    n = { "weight_ih" .. sfx, "weight_hh" .. sfx, "bias_ih" .. sfx, "bias_hh" .. sfx }
+    byl[d] = n
+  end
+  return n
+end
+
+-- true when tensor t has exactly the sizes in want
+local function has_shape(t, want)
+  if t:dim() ~= #want then return false end
+  for i = 1, #want do
+    if t:size(i) ~= want[i] then return false end
+  end
+  return true
 end
 
 function M.install(nn)
@@ -163,7 +195,7 @@ function M.install(nn)
     if not seq.is_tensor(t) then
       fail("%s: %s must be a tensor, got %s", self:__desc(), what, type(t))
     end
-    if shape_str(t) ~= shape_str(want) then
+    if not has_shape(t, want) then
       fail("%s: %s has shape %s, expected %s (num_layers * num_directions, %shidden_size)",
         self:__desc(), what, shape_str(t), shape_str(want), #want == 3 and "batch, " or "")
     end
@@ -181,20 +213,20 @@ function M.install(nn)
   --- and the returned state holds the final h (and c) of every layer and
   --- direction in the same layout as the initial one.
   function RNNBase:forward(x, state)
-    local desc, mode = self:__desc(), self.mode
-    if not seq.is_tensor(x) then fail("%s: expected an input tensor, got %s", desc, type(x)) end
+    local mode = self.mode
+    if not seq.is_tensor(x) then fail("%s: expected an input tensor, got %s", self:__desc(), type(x)) end
     local nd = x:dim()
     if nd ~= 2 and nd ~= 3 then
       fail("%s: input %s must be 3-d (%s, input_size) or 2-d (T, input_size) for one sequence",
-        desc, shape_str(x), self.batch_first and "N, T" or "T, N")
+        self:__desc(), shape_str(x), self.batch_first and "N, T" or "T, N")
     end
     if x:size(-1) ~= self.input_size then
-      fail("%s: input %s has last dim %d, expected %d", desc, shape_str(x), x:size(-1),
+      fail("%s: input %s has last dim %d, expected %d", self:__desc(), shape_str(x), x:size(-1),
         self.input_size)
     end
     if x:dtype() ~= param_dtype(self) then
       fail("%s: input is %s but the parameters are %s (convert one of them with :to())",
-        desc, x:dtype(), param_dtype(self))
+        self:__desc(), x:dtype(), param_dtype(self))
     end
     local unbatched = nd == 2
     local seqs = x
@@ -211,7 +243,7 @@ function M.install(nn)
     if state ~= nil then
       if mode == "LSTM" then
         if type(state) ~= "table" or seq.is_tensor(state) then
-          fail("%s: the state must be a table {h0, c0}, got %s", desc,
+          fail("%s: the state must be a table {h0, c0}, got %s", self:__desc(),
             seq.is_tensor(state) and "a tensor" or type(state))
         end
         h0, c0 = state[1], state[2]
@@ -233,11 +265,10 @@ function M.install(nn)
       local ys = {}
       for d = 1, dirs do
         local k = l * dirs + d -- 1-based index into the state's first dim
-        local sfx = ("_l%d%s"):format(l, d == 2 and "_reverse" or "")
+        local names = param_names(l, d)
         local y, h, c = run_kernel(mode, self.nonlinearity, inp,
           h0 and h0:select(1, k), c0 and c0:select(1, k),
-          self["weight_ih" .. sfx], self["weight_hh" .. sfx],
-          self["bias_ih" .. sfx], self["bias_hh" .. sfx], d == 2)
+          self[names[1]], self[names[2]], self[names[3]], self[names[4]], d == 2)
         ys[d], hs[k], cs[k] = y, h, c
       end
       inp = dirs == 2 and seq.cat(ys, 3) or ys[1]
@@ -246,8 +277,16 @@ function M.install(nn)
       end
     end
 
-    local y, h_n = inp, seq.stack(hs, 1)
-    local c_n = mode == "LSTM" and seq.stack(cs, 1) or nil
+    local y, h_n, c_n = inp, nil, nil
+    if #hs == 1 and seqs:size(1) == 1 then
+      -- one layer, one step (a sampling loop): views of the kernel's small
+      -- result instead of copies
+      h_n = hs[1]:unsqueeze(1)
+      c_n = mode == "LSTM" and cs[1]:unsqueeze(1) or nil
+    else
+      h_n = seq.stack(hs, 1)
+      c_n = mode == "LSTM" and seq.stack(cs, 1) or nil
+    end
     if unbatched then
       y, h_n = y:squeeze(2), h_n:squeeze(2)
       if c_n then c_n = c_n:squeeze(2) end
@@ -327,7 +366,7 @@ function M.install(nn)
     if not seq.is_tensor(t) then
       fail("%s: %s must be a tensor, got %s", self:__desc(), what, type(t))
     end
-    if shape_str(t) ~= shape_str(want) then
+    if not has_shape(t, want) then
       fail("%s: %s has shape %s, expected %s", self:__desc(), what, shape_str(t), shape_str(want))
     end
   end
@@ -336,22 +375,22 @@ function M.install(nn)
   --- x is (N, input_size) or (input_size); state is h or {h, c} of
   --- (N, hidden_size) (or (hidden_size)); nil means zeros.
   function CellBase:forward(x, state)
-    local desc = self:__desc()
-    if not seq.is_tensor(x) then fail("%s: expected an input tensor, got %s", desc, type(x)) end
+    if not seq.is_tensor(x) then fail("%s: expected an input tensor, got %s", self:__desc(), type(x)) end
     local nd = x:dim()
     if (nd ~= 1 and nd ~= 2) or x:size(-1) ~= self.input_size then
-      fail("%s: input %s must be (N, %d) or (%d)", desc, shape_str(x), self.input_size,
+      fail("%s: input %s must be (N, %d) or (%d)", self:__desc(), shape_str(x), self.input_size,
         self.input_size)
     end
     if x:dtype() ~= self.weight_ih:dtype() then
-      fail("%s: input is %s but the parameters are %s", desc, x:dtype(), self.weight_ih:dtype())
+      fail("%s: input is %s but the parameters are %s", self:__desc(), x:dtype(),
+        self.weight_ih:dtype())
     end
     local want = nd == 2 and { x:size(1), self.hidden_size } or { self.hidden_size }
     local h, c
     if state ~= nil then
       if self.mode == "LSTM" then
         if type(state) ~= "table" or seq.is_tensor(state) then
-          fail("%s: the state must be a table {h, c}, got %s", desc,
+          fail("%s: the state must be a table {h, c}, got %s", self:__desc(),
             seq.is_tensor(state) and "a tensor" or type(state))
         end
         h, c = state[1], state[2]

@@ -1,0 +1,2 @@
+-- empty.lua: nothing; `seqlab run` of this file measures start-up time
+-- (scripts/bench/run.lua compares it with `python3 -c 'import torch'`).
