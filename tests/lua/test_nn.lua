@@ -332,7 +332,7 @@ T.test("subclasses can extend built-in layers and call the parent's methods", fu
   T.close(m(x), (x:matmul(m.weight:t()) + m.bias) * 10, 1e-5)
   T.eq(tostring(m), "ScaledLinear(in_features=3, out_features=2, bias=true, s=10)")
   T.eq(#m:parameters(), 2)
-  T.raises(function() nn.Module:extend("NoForward")()(x) end, "NoForward: forward is not implemented")
+  T.raises(function() nn.Module:extend("NoForward")()(x) end, "NoForward has no forward method")
 end)
 
 T.test("tostring prints modules like PyTorch", function()

@@ -185,7 +185,7 @@ function Module:init() end
 
 --- m:forward(...): the computation; every subclass defines it.
 function Module:forward()
-  fail("%s: forward is not implemented (define function %s:forward(x) ... end)",
+  fail("%s has no forward method (define function %s:forward(x) ... end)",
     self:_get_name(), self:_get_name())
 end
 
