@@ -41,10 +41,11 @@ local GATES = { rnn = 1, relu = 1, lstm = 4, gru = 3 }
 seq.manual_seed(7)
 for _, cell in ipairs(CELLS) do
   local name, fn = cell[1], cell[2]
-  -- H = 1, 3 (tail only), 8 (body only), 13 (both); scale 0.5 (linear
+  -- H = 1, 3 (tail only), 8 (body only), 13 (both), 50; scale 0.5 (linear
   -- region) to 20 (saturated gates)
+  -- N = 1 runs the per-step products as matrix-vector products
   for _, case in ipairs({ { 5, 2, 3, 1, 0.5 }, { 7, 3, 4, 3, 1 }, { 6, 2, 5, 8, 3 },
-                          { 9, 4, 6, 13, 20 } }) do
+                          { 9, 4, 6, 13, 20 }, { 8, 1, 5, 13, 1 }, { 25, 1, 50, 50, 0.3 } }) do
     local T, N, D, H, scale = table.unpack(case)
     local G = GATES[name]
     local p64 = {
@@ -76,8 +77,10 @@ for _, cell in ipairs(CELLS) do
     local y32, h32, c32, q32 = run("float32")
     local tag = ("%s T=%d N=%d D=%d H=%d scale=%g"):format(name, T, N, D, H, scale)
     -- float32 rounding moves the pre-activations (of size ~scale^2) by
-    -- ~1e-7 * scale^2 before any kernel runs
-    local fb, bb = 2e-6 * math.max(1, scale ^ 2), 2e-5 * math.max(1, scale ^ 2)
+    -- ~1e-7 * scale^2 before any kernel runs, and the recurrence can
+    -- amplify that over T steps (OpenBLAS's products reach 7e-6 on the
+    -- rnn T=8 N=1 case); a broken kernel is off by far more
+    local fb, bb = 1e-5 * math.max(1, scale ^ 2), 1e-4 * math.max(1, scale ^ 2)
     check(tag .. " y", y32, y64, fb)
     check(tag .. " h_n", h32, h64, fb)
     if c64 then check(tag .. " c_n", c32, c64, fb) end
