@@ -36,6 +36,8 @@ import sys
 
 import numpy as np
 
+from w1_common import sigmoid, softmax_cols, lua_array as lua_value
+
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
                     "..")
 OUT = os.path.join(ROOT, "lessons", "week1", "bptt", "tests",
@@ -43,15 +45,6 @@ OUT = os.path.join(ROOT, "lessons", "week1", "bptt", "tests",
 
 
 # ---- forward cells ---------------------------------------------------------
-
-def sigmoid(z):
-    return 1.0 / (1.0 + np.exp(-z))
-
-
-def softmax_cols(z):
-    e = np.exp(z - z.max(axis=0, keepdims=True))
-    return e / e.sum(axis=0, keepdims=True)
-
 
 def rnn_cell_forward(xt, a_prev, p):
     a_next = np.tanh(p["Wax"] @ xt + p["Waa"] @ a_prev + p["ba"])
@@ -412,14 +405,6 @@ CASES = {
 }
 
 
-def lua_value(v, indent):
-    if np.ndim(v) == 0:
-        return "%.17g" % float(v)
-    if np.ndim(v) == 1:
-        return "{" + ", ".join("%.17g" % float(e) for e in v) + "}"
-    pad = " " * (indent + 2)
-    rows = [pad + lua_value(r, indent + 2) for r in v]
-    return "{\n" + ",\n".join(rows) + ",\n" + " " * indent + "}"
 
 
 def golden_cases(name):

@@ -42,6 +42,8 @@ import sys
 
 import numpy as np
 
+from w1_common import sigmoid, softmax_cols, lua_array
+
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
                     "..")
 OUT = os.path.join(ROOT, "lessons", "week1", "beyond", "tests",
@@ -49,15 +51,6 @@ OUT = os.path.join(ROOT, "lessons", "week1", "beyond", "tests",
 
 
 # ---- the reference, from the equations ------------------------------------
-
-def sigmoid(z):
-    return 1.0 / (1.0 + np.exp(-z))
-
-
-def softmax_cols(z):
-    e = np.exp(z - z.max(axis=0, keepdims=True))
-    return e / e.sum(axis=0, keepdims=True)
-
 
 def clip_by_value(grads, v):
     return {k: np.clip(g, -v, v) for k, g in grads.items()}
@@ -461,15 +454,9 @@ def lua_value(v, indent):
         pad = " " * (indent + 2)
         rows = [pad + lua_value(e, indent + 2) + "," for e in v]
         return "{\n" + "\n".join(rows) + "\n" + " " * indent + "}"
-    if np.ndim(v) == 0:
-        if isinstance(v, (int, np.integer)):
-            return "%d" % v
-        return "%.17g" % float(v)
-    if np.ndim(v) == 1:
-        return "{" + ", ".join("%.17g" % float(e) for e in v) + "}"
-    pad = " " * (indent + 2)
-    rows = [pad + lua_value(r, indent + 2) for r in v]
-    return "{\n" + ",\n".join(rows) + ",\n" + " " * indent + "}"
+    if np.ndim(v) == 0 and isinstance(v, (int, np.integer)):
+        return "%d" % v
+    return lua_array(v, indent)
 
 
 def golden_cases(name):

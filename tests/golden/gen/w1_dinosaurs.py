@@ -33,6 +33,8 @@ import sys
 
 import numpy as np
 
+from w1_common import lua_array
+
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
                     "..")
 NAMES = os.path.join(ROOT, "assets", "names", "genera.txt")
@@ -372,13 +374,7 @@ def lua_value(v, indent):
         return "{" + ", ".join(lua_value(e, 0) for e in v) + "}"
     if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
         return "%d" % v
-    if np.ndim(v) == 0:
-        return "%.17g" % float(v)
-    if np.ndim(v) == 1:
-        return "{" + ", ".join("%.17g" % float(e) for e in v) + "}"
-    pad = " " * (indent + 2)
-    rows = [pad + lua_value(r, indent + 2) for r in v]
-    return "{\n" + ",\n".join(rows) + ",\n" + " " * indent + "}"
+    return lua_array(v, indent)
 
 
 def write_golden(names):
